@@ -1,0 +1,112 @@
+/**
+ * Choose and start the tfjs backend: WebGPU on a hardware GPU, else WASM, with the plain CPU
+ * backend as the last resort.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { packageDir } from "./npm_path.ts";
+
+/** A backend the user may ask for. `auto` picks the fastest one that is really there. */
+export type BackendRequest = "auto" | "webgpu" | "wasm" | "cpu";
+
+/** The backends a user may ask for, in the order `auto` tries them. */
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ["auto", "webgpu", "wasm", "cpu"];
+
+/** What was started: the tfjs backend name and a human description of the device. */
+export interface BackendInfo {
+  name: "webgpu" | "wasm" | "cpu";
+  device: string;
+}
+
+/** Adapter names that mean "a CPU pretending to be a GPU". */
+const SOFTWARE_ADAPTERS = /llvmpipe|lavapipe|softpipe|swiftshader|software|basic render/i;
+
+interface AdapterSummary {
+  description: string;
+  software: boolean;
+}
+
+/** Describe the WebGPU adapter, or return undefined when there is none. */
+export async function probeWebGpu(): Promise<AdapterSummary | undefined> {
+  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
+  if (!gpu) return undefined;
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+  } catch {
+    return undefined;
+  }
+  if (!adapter) return undefined;
+  const info = adapter.info ?? {};
+  const description = [info.vendor, info.architecture, info.device, info.description]
+    .filter((s) => typeof s === "string" && s.length > 0).join(" ") || "unknown adapter";
+  const fallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  return { description, software: fallback || SOFTWARE_ADAPTERS.test(description) };
+}
+
+/** True when the WebGPU backend is the active one: callers must then read tensors asynchronously. */
+export function isAsyncOnly(): boolean {
+  return tf.getBackend() === "webgpu";
+}
+
+let wasmPathsSet = false;
+
+async function startWasm(): Promise<boolean> {
+  if (!wasmPathsSet) {
+    const dir = packageDir("@tensorflow/tfjs-backend-wasm");
+    setWasmPaths(new URL("dist/", dir).href);
+    wasmPathsSet = true;
+  }
+  return await tf.setBackend("wasm");
+}
+
+async function startWebGpu(): Promise<boolean> {
+  await import("@tensorflow/tfjs-backend-webgpu");
+  return await tf.setBackend("webgpu");
+}
+
+/**
+ * Start a tfjs backend.
+ *
+ * @param request `auto` takes WebGPU only on a hardware adapter (never a software rasteriser such
+ *   as lavapipe or SwiftShader), else WASM.
+ * @returns the backend that runs and the device it runs on.
+ * @throws RangeError for an unknown request, Error when the requested backend cannot start.
+ */
+export async function initBackend(request: BackendRequest = "auto"): Promise<BackendInfo> {
+  if (!BACKEND_REQUESTS.includes(request)) {
+    throw new RangeError(
+      `Unknown backend "${request}": choose one of ${BACKEND_REQUESTS.join(", ")}`,
+    );
+  }
+  if (request === "auto" || request === "webgpu") {
+    const adapter = await probeWebGpu();
+    if (request === "webgpu" && !adapter) {
+      throw new Error(
+        'Backend "webgpu" is not available: no WebGPU adapter found; install a GPU driver ' +
+          "(or mesa-vulkan-drivers for a software one) or use --backend wasm",
+      );
+    }
+    if (adapter && (request === "webgpu" || !adapter.software)) {
+      if (await startWebGpu()) {
+        await tf.ready();
+        return { name: "webgpu", device: adapter.description };
+      }
+      if (request === "webgpu") throw new Error('Backend "webgpu" failed to start');
+    }
+  }
+  if (request !== "cpu") {
+    if (await startWasm()) {
+      await tf.ready();
+      const threads = tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT") ? "threaded" : "1 thread";
+      const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD";
+      return { name: "wasm", device: `CPU (WebAssembly, ${simd}, ${threads})` };
+    }
+    if (request === "wasm") throw new Error('Backend "wasm" failed to start');
+  }
+  await tf.setBackend("cpu");
+  await tf.ready();
+  return { name: "cpu", device: "CPU (plain JavaScript)" };
+}
