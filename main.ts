@@ -1,0 +1,65 @@
+/**
+ * The facefit command line: parse the arguments into one command, run it, exit with its code.
+ *
+ * @module
+ */
+import { parseCommand, UsageError } from "./src/cli/args.ts";
+import { demoCommand } from "./src/cli/demo_command.ts";
+import { evaluateCommand } from "./src/cli/evaluate_command.ts";
+import { helpText } from "./src/cli/help.ts";
+import { Reporter, streamSink } from "./src/cli/output.ts";
+import { predictCommand } from "./src/cli/predict_command.ts";
+import { trainCommand } from "./src/cli/train_command.ts";
+
+function exists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** Run the CLI on arguments; returns the exit code (0 ok, 1 failure, 2 usage error). */
+export async function run(argv: readonly string[]): Promise<number> {
+  const out = streamSink(Deno.stdout);
+  const err = streamSink(Deno.stderr);
+  let command;
+  try {
+    command = parseCommand(argv, exists);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      new Reporter(out, err).error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  if (command.kind === "help") {
+    out.write(helpText(command.command) + "\n");
+    return 0;
+  }
+  const reporter = new Reporter(out, err, command);
+  try {
+    switch (command.kind) {
+      case "train":
+        return await trainCommand(command, reporter);
+      case "predict":
+        return await predictCommand(command, reporter);
+      case "evaluate":
+        return await evaluateCommand(command, reporter);
+      case "demo":
+        return await demoCommand(command, reporter);
+      default: {
+        const unreachable: never = command;
+        throw new Error(`Unhandled command ${JSON.stringify(unreachable)}`);
+      }
+    }
+  } catch (error) {
+    reporter.error(error instanceof Error ? error.message : String(error));
+    if (command.verbose && error instanceof Error && error.stack) reporter.info(error.stack);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exitCode = await run(Deno.args);
+}

@@ -1,0 +1,243 @@
+/**
+ * Turn the command line into one typed command. Pure: no I/O, so it is unit-tested directly.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { BACKEND_REQUESTS, type BackendRequest } from "../backend/backend.ts";
+
+/** Options every command takes. */
+export interface CommonArgs {
+  backend: BackendRequest;
+  /** Cache folder; undefined: the default; false: no cache. */
+  cache: string | false | undefined;
+  quiet: boolean;
+  verbose: boolean;
+  json: boolean;
+}
+
+/** `facefit train` */
+export interface TrainArgs extends CommonArgs {
+  kind: "train";
+  data: string;
+  /** Validation folder; undefined: split `valSplit` off `data`. */
+  val: string | undefined;
+  valSplit: number;
+  seed: number;
+  model: string;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  patience: number;
+  hidden: number;
+}
+
+/** `facefit predict FILE...` */
+export interface PredictArgs extends CommonArgs {
+  kind: "predict";
+  files: string[];
+  model: string;
+  threshold: number | undefined;
+}
+
+/** `facefit evaluate` */
+export interface EvaluateArgs extends CommonArgs {
+  kind: "evaluate";
+  data: string;
+  model: string;
+}
+
+/** `facefit demo` */
+export interface DemoArgs extends CommonArgs {
+  kind: "demo";
+  /** A local copy of the FC Barcelona set (with Train/ and Test/); undefined: download it. */
+  from: string | undefined;
+  model: string;
+  seed: number;
+}
+
+/** `facefit help [COMMAND]` or `--help` */
+export interface HelpArgs {
+  kind: "help";
+  command: CommandName | undefined;
+}
+
+/** Any parsed command line. */
+export type Command = TrainArgs | PredictArgs | EvaluateArgs | DemoArgs | HelpArgs;
+
+/** The commands, in the order `--help` lists them. */
+export const COMMANDS = ["train", "predict", "evaluate", "demo"] as const;
+/** A command name. */
+export type CommandName = typeof COMMANDS[number];
+
+/** A bad command line: the CLI prints the message and exits with code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Default values, shown by `--help`. */
+export const DEFAULTS = {
+  data: "data/train",
+  val: "data/test",
+  valSplit: 0.2,
+  seed: 42,
+  model: "models/facefit",
+  epochs: 300,
+  batchSize: 32,
+  learningRate: 0.003,
+  patience: 25,
+  hidden: 0,
+} as const;
+
+const COMMON_OPTIONS = {
+  backend: { type: "string" },
+  cache: { type: "string" },
+  "no-cache": { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  verbose: { type: "boolean", short: "v" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const OPTIONS = {
+  train: {
+    ...COMMON_OPTIONS,
+    data: { type: "string" },
+    val: { type: "string" },
+    "val-split": { type: "string" },
+    seed: { type: "string" },
+    model: { type: "string" },
+    epochs: { type: "string" },
+    "batch-size": { type: "string" },
+    lr: { type: "string" },
+    patience: { type: "string" },
+    hidden: { type: "string" },
+  },
+  predict: { ...COMMON_OPTIONS, model: { type: "string" }, threshold: { type: "string" } },
+  evaluate: { ...COMMON_OPTIONS, data: { type: "string" }, model: { type: "string" } },
+  demo: { ...COMMON_OPTIONS, from: { type: "string" }, model: { type: "string" }, seed: { type: "string" } },
+} as const;
+
+/**
+ * Parse a command line.
+ *
+ * @param argv the arguments after the program name.
+ * @param exists tells whether a path exists; used for the `--val data/test` default.
+ * @throws UsageError naming the bad argument and the valid choices.
+ */
+export function parseCommand(argv: readonly string[], exists: (path: string) => boolean = () => false): Command {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    const topic = name === "help" ? rest[0] : undefined;
+    if (topic !== undefined && !isCommand(topic)) throw unknownCommand(topic);
+    return { kind: "help", command: topic as CommandName | undefined };
+  }
+  if (!isCommand(name)) throw unknownCommand(name);
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...rest],
+      options: OPTIONS[name],
+      allowPositionals: name === "predict",
+      strict: true,
+    }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.replace(/\. To specify.*$/s, "")}; see "facefit help ${name}"`);
+  }
+  if (values.help) return { kind: "help", command: name };
+  const common = commonArgs(values);
+  switch (name) {
+    case "train": {
+      const data = str(values.data) ?? DEFAULTS.data;
+      return {
+        kind: "train",
+        ...common,
+        data,
+        val: str(values.val) ?? (exists(DEFAULTS.val) && data === DEFAULTS.data ? DEFAULTS.val : undefined),
+        valSplit: num(values["val-split"], "--val-split", DEFAULTS.valSplit, 0, 0.9),
+        seed: int(values.seed, "--seed", DEFAULTS.seed, 0),
+        model: str(values.model) ?? DEFAULTS.model,
+        epochs: int(values.epochs, "--epochs", DEFAULTS.epochs, 1),
+        batchSize: int(values["batch-size"], "--batch-size", DEFAULTS.batchSize, 1),
+        learningRate: num(values.lr, "--lr", DEFAULTS.learningRate, 1e-8, 10),
+        patience: int(values.patience, "--patience", DEFAULTS.patience, 1),
+        hidden: int(values.hidden, "--hidden", DEFAULTS.hidden, 0),
+      };
+    }
+    case "predict": {
+      if (positionals.length === 0) {
+        throw new UsageError('predict needs at least one photo: facefit predict PHOTO... [--model DIR]');
+      }
+      return {
+        kind: "predict",
+        ...common,
+        files: positionals,
+        model: str(values.model) ?? DEFAULTS.model,
+        threshold: values.threshold === undefined ? undefined : num(values.threshold, "--threshold", 0, 0, 1),
+      };
+    }
+    case "evaluate":
+      return {
+        kind: "evaluate",
+        ...common,
+        data: str(values.data) ?? (exists(DEFAULTS.val) ? DEFAULTS.val : DEFAULTS.data),
+        model: str(values.model) ?? DEFAULTS.model,
+      };
+    case "demo":
+      return {
+        kind: "demo",
+        ...common,
+        from: str(values.from),
+        model: str(values.model) ?? DEFAULTS.model,
+        seed: int(values.seed, "--seed", DEFAULTS.seed, 0),
+      };
+  }
+}
+
+function commonArgs(values: Record<string, string | boolean | undefined>): CommonArgs {
+  const backend = str(values.backend) ?? "auto";
+  if (!(BACKEND_REQUESTS as readonly string[]).includes(backend)) {
+    throw new UsageError(`Unknown backend "${backend}": choose one of ${BACKEND_REQUESTS.join(", ")}`);
+  }
+  if (values.cache !== undefined && values["no-cache"]) {
+    throw new UsageError("Give either --cache DIR or --no-cache, not both");
+  }
+  return {
+    backend: backend as BackendRequest,
+    cache: values["no-cache"] ? false : str(values.cache),
+    quiet: values.quiet === true,
+    verbose: values.verbose === true,
+    json: values.json === true,
+  };
+}
+
+function isCommand(name: string): name is CommandName {
+  return (COMMANDS as readonly string[]).includes(name);
+}
+
+function unknownCommand(name: string): UsageError {
+  return new UsageError(`Unknown command "${name}": choose one of ${COMMANDS.join(", ")}, or help`);
+}
+
+function str(v: string | boolean | undefined): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+function num(v: string | boolean | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (typeof v !== "string" || v.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`Invalid ${flag} "${v}": use a number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function int(v: string | boolean | undefined, flag: string, fallback: number, min: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (typeof v !== "string" || !/^\d+$/.test(v.trim()) || n < min) {
+    throw new UsageError(`Invalid ${flag} "${v}": use a whole number of at least ${min}`);
+  }
+  return n;
+}

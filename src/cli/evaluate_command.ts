@@ -1,0 +1,62 @@
+/**
+ * `facefit evaluate`: accuracy, per-person figures and the confusion matrix on a labelled folder.
+ *
+ * @module
+ */
+import { evaluate, type EvaluationReport } from "../eval/evaluate.ts";
+import { Recognizer } from "../head/recognizer.ts";
+import type { EvaluateArgs } from "./args.ts";
+import { analyzerConfig, startBackend } from "./context.ts";
+import type { Reporter } from "./output.ts";
+
+/** Run `evaluate`; returns the exit code. */
+export async function evaluateCommand(args: EvaluateArgs, reporter: Reporter): Promise<number> {
+  await startBackend(args, reporter);
+  const report = await evaluateModel(args.model, args.data, args, reporter);
+  if (args.json) {
+    reporter.result(JSON.stringify(report, null, 2));
+  } else {
+    printReport(reporter, report);
+  }
+  return 0;
+}
+
+/** Load a model and evaluate it with progress output; shared with `demo`. */
+export async function evaluateModel(
+  model: string,
+  data: string,
+  args: EvaluateArgs | { cache: string | false | undefined },
+  reporter: Reporter,
+): Promise<EvaluationReport> {
+  const recognizer = await Recognizer.load(model, analyzerConfig(args as EvaluateArgs));
+  try {
+    const report = await evaluate(recognizer, data, { onProgress: (p) => reporter.progress(p) });
+    for (const f of report.ignoredFolders) {
+      reporter.warn(`folder "${f}" is not one of the model's people: not scored`);
+    }
+    return report;
+  } finally {
+    recognizer.dispose();
+  }
+}
+
+/** Human-readable summary of an evaluation. */
+export function printReport(reporter: Reporter, report: EvaluationReport): void {
+  reporter.result(
+    `accuracy ${(report.accuracy * 100).toFixed(1)}% (${report.correct}/${report.total}), ` +
+      `${report.noFace} without a face, ${report.failed.length} unreadable`,
+  );
+  const names = Object.keys(report.perClass);
+  const width = Math.max(...names.map((n) => n.length), 6);
+  for (const name of names) {
+    const c = report.perClass[name];
+    const wrong = Object.entries(report.confusion[name])
+      .filter(([p]) => p !== name)
+      .map(([p, n]) => `${p} ${n}`)
+      .join(", ");
+    reporter.result(
+      `  ${name.padEnd(width)} ${String(c.correct).padStart(4)}/${String(c.total).padEnd(4)} ` +
+        `${c.total ? ((c.correct / c.total) * 100).toFixed(1).padStart(5) : "    -"}%` + (wrong ? `  confused with: ${wrong}` : ""),
+    );
+  }
+}

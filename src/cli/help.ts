@@ -1,0 +1,103 @@
+/**
+ * `--help` texts, with examples.
+ *
+ * @module
+ */
+import { BACKEND_REQUESTS } from "../backend/backend.ts";
+import { type CommandName, DEFAULTS } from "./args.ts";
+
+const COMMON = `Common options:
+  --backend NAME   ${BACKEND_REQUESTS.join(" | ")} (default auto: WebGPU on a hardware GPU, else WASM)
+  --cache DIR      cache of faces and embeddings (default $FACEFIT_CACHE or ~/.cache/facefit)
+  --no-cache       neither read nor write the cache
+  --json           print the result as JSON on stdout
+  -q, --quiet      no progress output
+  -v, --verbose    every epoch, more detail
+  -h, --help       this help`;
+
+const TEXTS: Record<CommandName | "main", string> = {
+  main: `facefit: teach a computer to recognise your people.
+
+Usage: facefit COMMAND [options]     (deno run -A main.ts COMMAND, or deno task COMMAND)
+
+Commands:
+  train      train a recogniser on a folder with one sub-folder of photos per person
+  predict    name every face in photos
+  evaluate   accuracy and confusion matrix on a labelled folder
+  demo       get the FC Barcelona photos, train, evaluate, predict
+
+Examples:
+  deno task demo --from ../shared/datasets/fcbarcelona
+  deno task train --data photos/train --val photos/test --model models/friends
+  deno run -A main.ts predict party.jpg --model models/friends --json
+
+Exit codes: 0 ok, 1 failure (a file or model could not be used), 2 usage error.
+Run "facefit help COMMAND" for a command's options.`,
+  train: `facefit train: find, align and embed every face, then train the classifier head.
+
+Usage: facefit train [--data DIR] [--val DIR | --val-split F] [--model DIR] [options]
+
+Options:
+  --data DIR        photos, one sub-folder per person (default ${DEFAULTS.data})
+  --val DIR         validation photos (default ${DEFAULTS.val} when it exists)
+  --val-split F     without --val: share of --data held out, stratified (default ${DEFAULTS.valSplit})
+  --seed N          seed for the split, shuffles and initial weights (default ${DEFAULTS.seed})
+  --model DIR       where to save the model (default ${DEFAULTS.model})
+  --epochs N        at most this many epochs (default ${DEFAULTS.epochs}; early stopping ends sooner)
+  --batch-size N    (default ${DEFAULTS.batchSize})
+  --lr X            learning rate (default ${DEFAULTS.learningRate})
+  --patience N      epochs without val_loss improvement before stopping (default ${DEFAULTS.patience})
+  --hidden N        hidden units in the head, 0 for a linear head (default ${DEFAULTS.hidden})
+
+${COMMON}
+
+Example:
+  deno task train --data photos/train --val photos/test --model models/friends`,
+  predict: `facefit predict: name every face in each photo.
+
+Usage: facefit predict PHOTO... [--model DIR] [--threshold P] [--json]
+
+Options:
+  --model DIR       the trained model (default ${DEFAULTS.model})
+  --threshold P     probability below which a face is "unknown" (default: the model's, from validation)
+
+${COMMON}
+
+Example:
+  deno run -A main.ts predict party.jpg --model models/friends --json`,
+  evaluate: `facefit evaluate: score a model on a labelled folder.
+
+Usage: facefit evaluate [--data DIR] [--model DIR] [--json]
+
+Each photo's prediction is its most confident face; a photo with no face counts as wrong.
+
+Options:
+  --data DIR        photos, one sub-folder per person (default ${DEFAULTS.val} if it exists, else ${DEFAULTS.data})
+  --model DIR       the trained model (default ${DEFAULTS.model})
+
+${COMMON}
+
+Example:
+  deno run -A main.ts evaluate --data photos/test --model models/friends --json`,
+  demo: `facefit demo: the FC Barcelona photo set end to end.
+
+Downloads the seed project's archive (Train/ and Test/ of eight players) into data/fcbarcelona,
+trains on Train with a validation split from it, evaluates on the unseen Test and predicts one photo.
+
+Usage: facefit demo [--from DIR] [--model DIR] [--seed N]
+
+Options:
+  --from DIR        a local copy holding Train/ and Test/ instead of downloading
+  --model DIR       where to save the model (default ${DEFAULTS.model})
+  --seed N          (default ${DEFAULTS.seed})
+
+${COMMON}
+
+Example:
+  deno task demo --from ../shared/datasets/fcbarcelona`,
+};
+
+/** The help text of the tool or of one command. */
+export function helpText(command?: CommandName): string {
+  return TEXTS[command ?? "main"];
+}

@@ -1,0 +1,83 @@
+/**
+ * `facefit train`: train a recogniser on a folder-per-person collection and save it.
+ *
+ * @module
+ */
+import { FaceAnalyzer } from "../embed/photo.ts";
+import { saveModel } from "../head/model_io.ts";
+import { train, type TrainResult } from "../train/train.ts";
+import type { TrainArgs } from "./args.ts";
+import { analyzerConfig, startBackend } from "./context.ts";
+import { formatSeconds, type Reporter } from "./output.ts";
+
+/** Run `train`; returns the exit code. */
+export async function trainCommand(args: TrainArgs, reporter: Reporter): Promise<number> {
+  const result = await trainAndSave(args, reporter);
+  if (args.json) reporter.result(JSON.stringify({ model: args.model, ...summary(result) }, null, 2));
+  return 0;
+}
+
+/** Train and save, printing progress; shared with `demo`. */
+export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise<TrainResult> {
+  const backend = await startBackend(args, reporter);
+  const started = performance.now();
+  const analyzer = await FaceAnalyzer.load(analyzerConfig(args));
+  reporter.info(
+    `training on "${args.data}", validating on ` +
+      (args.val ? `"${args.val}"` : `${Math.round(args.valSplit * 100)}% of it (seed ${args.seed})`),
+  );
+  let lastEpoch = -1;
+  let lastLogs = {};
+  const result = await train(analyzer, {
+    data: args.data,
+    val: args.val,
+    valSplit: args.valSplit,
+    seed: args.seed,
+    epochs: args.epochs,
+    batchSize: args.batchSize,
+    learningRate: args.learningRate,
+    patience: args.patience,
+    hidden: args.hidden,
+    onProgress: (p) => reporter.progress(p),
+    onEpochEnd: (epoch, logs) => {
+      reporter.epoch(epoch, logs);
+      [lastEpoch, lastLogs] = [epoch, logs];
+    },
+  });
+  if (lastEpoch >= 0) reporter.epoch(lastEpoch, lastLogs, true);
+  analyzer.dispose();
+  const seconds = (performance.now() - started) / 1000;
+  result.metrics.seconds = { ...(result.metrics.seconds as object), total: seconds };
+  result.metrics.backend = backend;
+  await saveModel(args.model, result);
+  result.head.dispose();
+  const r = result.report;
+  for (const w of r.warnings) reporter.warn(w);
+  if (r.noFace.length) reporter.info(`no face found in ${r.noFace.length} photo(s): ${r.noFace.join(", ")}`);
+  if (r.noMatchingFace.length) {
+    reporter.info(
+      `no face close to its person in ${r.noMatchingFace.length} photo(s), not used: ${r.noMatchingFace.join(", ")}`,
+    );
+  }
+  const m = result.metrics;
+  reporter.info(
+    `trained on ${r.counts.train} faces of ${result.info.labels.length} people, ` +
+      `best epoch ${(m.bestEpoch as number) + 1} of ${m.epochsRun}` +
+      (typeof m.valAccuracy === "number"
+        ? `, validation accuracy ${(m.valAccuracy * 100).toFixed(1)}% on ${m.valExamples} faces`
+        : "") +
+      `, threshold ${result.info.threshold.value}`,
+  );
+  reporter.info(
+    `${r.failed.length} unreadable, ${r.noFace.length} without a face, ${r.multiFace.length} with several faces; ` +
+      `cache ${(m.cache as { hits: number }).hits} hits / ${(m.cache as { misses: number }).misses} misses; ` +
+      `${formatSeconds(seconds)} in all`,
+  );
+  reporter.info(`saved model to "${args.model}"`);
+  return result;
+}
+
+function summary(result: TrainResult) {
+  const { history: _history, ...metrics } = result.metrics;
+  return { labels: result.info.labels, threshold: result.info.threshold, metrics, report: result.report };
+}

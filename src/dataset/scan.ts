@@ -1,0 +1,154 @@
+/**
+ * Read a folder-per-person photo collection: `<root>/<Person>/<photo>`.
+ *
+ * @module
+ */
+import { basename, join, relative } from "node:path";
+
+/** One labelled photo. */
+export interface LabelledFile {
+  /** Path as given (root joined with the relative path). */
+  path: string;
+  /** Path relative to the dataset root, for messages and reports. */
+  name: string;
+  /** The person: the name of the folder holding the photo. */
+  label: string;
+}
+
+/** A file that was not taken, and why. */
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+/** The result of scanning a dataset folder. */
+export interface Dataset {
+  root: string;
+  /** Person names, sorted. A person folder with no files is not listed here but in `warnings`. */
+  labels: string[];
+  files: LabelledFile[];
+  /** Photos of people outside the label set (the `_unknown/` folder). Never a label. */
+  unknown: LabelledFile[];
+  skipped: SkippedFile[];
+  warnings: string[];
+}
+
+/** The folder whose photos show strangers: negatives for calibration, never a class. */
+export const UNKNOWN_FOLDER = "_unknown";
+
+/** Extensions that are certainly not photos; everything else is tried (the format comes from the bytes). */
+const NOT_IMAGES = /\.(txt|md|json|csv|tsv|xml|html?|pdf|zip|db|ini|py|ts|js|sh)$|^\.|^thumbs\.db$|^desktop\.ini$/i;
+
+/** Deepest folder level searched below a person's folder. */
+const MAX_DEPTH = 8;
+
+/**
+ * Scan a dataset folder. Photos may sit in sub-folders of a person's folder; hidden files and
+ * folders are ignored; symlink loops and unreadable entries are reported in `skipped`.
+ *
+ * @throws Error when `root` is missing or not a folder.
+ */
+export async function scanDataset(root: string): Promise<Dataset> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(root);
+  } catch (error) {
+    throw new Error(
+      `Cannot read dataset folder "${root}": ${error instanceof Error ? error.message : error}; ` +
+        "give a folder with one sub-folder per person",
+    );
+  }
+  if (!info.isDirectory) {
+    throw new Error(`Dataset "${root}" is not a folder; give a folder with one sub-folder per person`);
+  }
+  const files: LabelledFile[] = [];
+  const unknown: LabelledFile[] = [];
+  const skipped: SkippedFile[] = [];
+  const warnings: string[] = [];
+  const labels: string[] = [];
+  for (const entry of await sortedEntries(root)) {
+    const path = join(root, entry.name);
+    if (entry.name.startsWith(".")) continue;
+    if (!(await isDirectory(path, skipped))) {
+      if (!NOT_IMAGES.test(entry.name)) {
+        warnings.push(`Ignored "${entry.name}" at the top of "${root}": photos go in a folder per person`);
+      }
+      continue;
+    }
+    const found: LabelledFile[] = [];
+    const label = entry.name;
+    await walk(path, 0, new Set(), (p) => found.push({ path: p, name: relative(root, p), label }), skipped);
+    if (label === UNKNOWN_FOLDER) {
+      unknown.push(...found);
+    } else if (label.startsWith("_")) {
+      warnings.push(`Ignored folder "${label}": names starting with "_" are reserved`);
+    } else if (found.length === 0) {
+      warnings.push(`Person folder "${label}" holds no photos`);
+    } else {
+      labels.push(label);
+      files.push(...found);
+    }
+  }
+  return { root, labels, files, unknown, skipped, warnings };
+}
+
+async function walk(
+  dir: string,
+  depth: number,
+  seen: Set<string>,
+  add: (path: string) => void,
+  skipped: SkippedFile[],
+): Promise<void> {
+  let real: string;
+  try {
+    real = await Deno.realPath(dir);
+  } catch (error) {
+    skipped.push({ path: dir, reason: `cannot resolve folder: ${message(error)}` });
+    return;
+  }
+  if (seen.has(real)) {
+    skipped.push({ path: dir, reason: "symlink loop: this folder was already visited" });
+    return;
+  }
+  if (depth > MAX_DEPTH) {
+    skipped.push({ path: dir, reason: `nested deeper than ${MAX_DEPTH} folders` });
+    return;
+  }
+  seen.add(real);
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await sortedEntries(dir);
+  } catch (error) {
+    skipped.push({ path: dir, reason: `cannot list folder: ${message(error)}` });
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith(".") || NOT_IMAGES.test(basename(entry.name))) continue;
+    const path = join(dir, entry.name);
+    if (await isDirectory(path, skipped)) {
+      await walk(path, depth + 1, seen, add, skipped);
+    } else if (entry.isFile || entry.isSymlink) {
+      add(path);
+    }
+  }
+  seen.delete(real);
+}
+
+async function isDirectory(path: string, skipped: SkippedFile[]): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch (error) {
+    skipped.push({ path, reason: `cannot read: ${message(error)}` });
+    return false;
+  }
+}
+
+async function sortedEntries(dir: string): Promise<Deno.DirEntry[]> {
+  const entries: Deno.DirEntry[] = [];
+  for await (const e of Deno.readDir(dir)) entries.push(e);
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

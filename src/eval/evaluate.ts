@@ -1,0 +1,117 @@
+/**
+ * Score a trained recogniser on a labelled folder of photos.
+ *
+ * @module
+ */
+import { scanDataset } from "../dataset/scan.ts";
+import type { Recognizer } from "../head/recognizer.ts";
+import { analyzeFiles, type FailedFile, type StepProgress } from "../train/collect.ts";
+
+/** The predicted name of a photo where no face was found. */
+export const NO_FACE = "(no face)";
+/** The predicted name of a photo that could not be read or decoded. */
+export const UNREADABLE = "(unreadable)";
+
+/** The outcome for one photo. */
+export interface PhotoOutcome {
+  path: string;
+  label: string;
+  predicted: string;
+  /** Probability of the predicted person; 0 with no face. */
+  probability: number;
+  /** Whether that probability is below the model's threshold (the face would be called unknown). */
+  belowThreshold: boolean;
+  faces: number;
+}
+
+/** Evaluation figures. `accuracy = correct / total` over every photo of the known people. */
+export interface EvaluationReport {
+  accuracy: number;
+  total: number;
+  correct: number;
+  /** Photos where no face was found (counted as wrong). */
+  noFace: number;
+  /** Photos whose top face is below the threshold, even when the best guess is right. */
+  belowThreshold: number;
+  perClass: Record<string, { total: number; correct: number }>;
+  /** `confusion[trueName][predictedName]` = count. */
+  confusion: Record<string, Record<string, number>>;
+  /** Files that could not be read or decoded (counted as wrong). */
+  failed: FailedFile[];
+  /** Folders whose name is not one of the model's people: not scored. */
+  ignoredFolders: string[];
+  photos: PhotoOutcome[];
+}
+
+/** Per-call options. */
+export interface EvaluateOptions {
+  /** Overrides the model's threshold. */
+  threshold?: number;
+  onProgress?: (p: StepProgress) => void;
+}
+
+/**
+ * Evaluate on a folder-per-person dataset. A photo's prediction is its most confident face (the
+ * head's best guess, whatever the threshold); a photo with no face, or one that cannot be
+ * decoded, counts as wrong.
+ */
+export async function evaluate(
+  recognizer: Recognizer,
+  dataDir: string,
+  options: EvaluateOptions = {},
+): Promise<EvaluationReport> {
+  const dataset = await scanDataset(dataDir);
+  const known = new Set(recognizer.info.labels);
+  const files = dataset.files.filter((f) => known.has(f.label));
+  const ignoredFolders = dataset.labels.filter((l) => !known.has(l));
+  const { analyzed, failed } = await analyzeFiles(recognizer.analyzer, files, options.onProgress, "evaluate");
+  const threshold = options.threshold ?? recognizer.info.threshold.value;
+  const photos: PhotoOutcome[] = [];
+  for (const a of analyzed) {
+    const result = await recognizer.recognizeRecord(a.record, { threshold });
+    const top = result.faces.reduce<typeof result.faces[number] | undefined>(
+      (best, f) => (best === undefined || f.probability > best.probability ? f : best),
+      undefined,
+    );
+    photos.push({
+      path: a.path,
+      label: a.label,
+      predicted: top ? top.bestGuess : NO_FACE,
+      probability: top ? round4(top.probability) : 0,
+      belowThreshold: top ? top.probability < threshold : false,
+      faces: result.faces.length,
+    });
+  }
+  for (const f of failed) {
+    const label = files.find((x) => x.path === f.path)?.label;
+    if (label) photos.push({ path: f.path, label, predicted: UNREADABLE, probability: 0, belowThreshold: false, faces: 0 });
+  }
+  const perClass: EvaluationReport["perClass"] = {};
+  const confusion: EvaluationReport["confusion"] = {};
+  for (const l of recognizer.info.labels) {
+    perClass[l] = { total: 0, correct: 0 };
+    confusion[l] = {};
+  }
+  for (const p of photos) {
+    perClass[p.label].total++;
+    if (p.predicted === p.label) perClass[p.label].correct++;
+    confusion[p.label][p.predicted] = (confusion[p.label][p.predicted] ?? 0) + 1;
+  }
+  const correct = photos.filter((p) => p.predicted === p.label).length;
+  return {
+    accuracy: photos.length ? round4(correct / photos.length) : 0,
+    total: photos.length,
+    correct,
+    noFace: photos.filter((p) => p.predicted === NO_FACE).length,
+    belowThreshold: photos.filter((p) => p.belowThreshold).length,
+    perClass,
+    confusion,
+    failed: [...failed, ...dataset.skipped.map((s) => ({ path: s.path, reason: s.reason }))],
+    ignoredFolders,
+    photos,
+  };
+}
+
+function round4(v: number): number {
+  return Math.round(v * 1e4) / 1e4;
+}

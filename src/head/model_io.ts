@@ -1,0 +1,204 @@
+/**
+ * Save and load a trained facefit model folder:
+ *
+ * ```
+ * models/<name>/
+ *   model.json, weights.bin   the tfjs LayersModel (loadable with tf.loadLayersModel)
+ *   facefit.json              labels, backbone id, chip geometry, preprocessing, threshold
+ *   metrics.json              training history and validation figures
+ * ```
+ *
+ * A folder is written to a temporary sibling and renamed into place, so an interrupted save
+ * leaves the previous model intact.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { basename, dirname, join } from "node:path";
+
+/** Version of the folder layout; a model with another version is refused with a clear message. */
+export const MODEL_FORMAT = 1;
+
+/** What a model folder says about itself (facefit.json). */
+export interface ModelInfo {
+  format: number;
+  /** The people, in the order of the head's outputs. */
+  labels: string[];
+  /** Which pretrained backbone produced the embeddings the head was trained on. */
+  backbone: string;
+  /** Chip geometry and input preprocessing of the backbone. */
+  chip: { size: number; padding: number; alignment: string };
+  /** How the embedding is prepared before the head. */
+  embedding: { size: number; normalize: "l2" };
+  /** Probability below which a face is called unknown, and how it was chosen. */
+  threshold: { value: number; rule: string };
+  /** When and how it was trained. */
+  createdAt: string;
+  training: Record<string, unknown>;
+}
+
+/** A loaded model. */
+export interface SavedModel {
+  head: tf.LayersModel;
+  info: ModelInfo;
+  metrics?: Record<string, unknown>;
+}
+
+/**
+ * Write a model folder atomically.
+ *
+ * @param dir the model folder, e.g. "models/friends"; its parent is created when missing.
+ */
+export async function saveModel(
+  dir: string,
+  model: { head: tf.LayersModel; info: ModelInfo; metrics?: Record<string, unknown> },
+): Promise<void> {
+  const parent = dirname(dir);
+  await Deno.mkdir(parent, { recursive: true });
+  const stamp = `${Date.now()}-${crypto.randomUUID().slice(0, 8)}`;
+  const tmp = join(parent, `.${basename(dir)}.tmp-${stamp}`);
+  const old = join(parent, `.${basename(dir)}.old-${stamp}`);
+  await Deno.mkdir(tmp);
+  try {
+    await model.head.save(tf.io.withSaveHandler(async (artifacts) => {
+      const { weightData, ...topology } = artifacts;
+      const weights = weightData instanceof ArrayBuffer
+        ? new Uint8Array(weightData)
+        : new Uint8Array(await new Blob(weightData as ArrayBuffer[]).arrayBuffer());
+      await Deno.writeFile(join(tmp, "weights.bin"), weights);
+      const json = {
+        modelTopology: topology.modelTopology,
+        format: "layers-model",
+        generatedBy: "facefit",
+        convertedBy: null,
+        weightsManifest: [{ paths: ["weights.bin"], weights: topology.weightSpecs }],
+      };
+      await Deno.writeTextFile(join(tmp, "model.json"), JSON.stringify(json));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }));
+    await Deno.writeTextFile(join(tmp, "facefit.json"), JSON.stringify(model.info, null, 2) + "\n");
+    if (model.metrics) {
+      await Deno.writeTextFile(join(tmp, "metrics.json"), JSON.stringify(model.metrics, null, 2) + "\n");
+    }
+    await fsync(tmp);
+    let hadOld = false;
+    try {
+      await Deno.rename(dir, old);
+      hadOld = true;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    await Deno.rename(tmp, dir);
+    if (hadOld) await Deno.remove(old, { recursive: true });
+  } catch (error) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw new Error(
+      `Cannot save the model to "${dir}": ${error instanceof Error ? error.message : error}`,
+    );
+  }
+}
+
+async function fsync(dir: string): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    const file = await Deno.open(join(dir, entry.name), { read: true });
+    try {
+      await file.sync();
+    } finally {
+      file.close();
+    }
+  }
+}
+
+/**
+ * Load a model folder written by {@linkcode saveModel}.
+ *
+ * @throws Error naming the folder and what is wrong (missing file, bad JSON, other format).
+ */
+export async function loadModel(dir: string): Promise<SavedModel> {
+  const info = await readJson<ModelInfo>(dir, "facefit.json");
+  if (info.format !== MODEL_FORMAT) {
+    throw new Error(
+      `Model "${dir}" has format ${info.format}, this facefit reads format ${MODEL_FORMAT}; retrain it`,
+    );
+  }
+  if (!Array.isArray(info.labels) || info.labels.length < 2) {
+    throw new Error(`Model "${dir}" is damaged: facefit.json lists no labels; retrain it`);
+  }
+  const modelJson = await readJson<{ modelTopology: unknown; weightsManifest: tf.io.WeightsManifestConfig }>(
+    dir,
+    "model.json",
+  );
+  const weightSpecs = modelJson.weightsManifest?.flatMap((g) => g.weights) ?? [];
+  const weightPaths = modelJson.weightsManifest?.flatMap((g) => g.paths) ?? [];
+  const parts: Uint8Array[] = [];
+  for (const p of weightPaths) {
+    try {
+      parts.push(await Deno.readFile(join(dir, p)));
+    } catch (error) {
+      throw new Error(
+        `Model "${dir}" is incomplete: cannot read "${p}" (${error instanceof Error ? error.message : error}); retrain it`,
+      );
+    }
+  }
+  const weightData = concat(parts);
+  const expected = weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (weightData.byteLength !== expected) {
+    throw new Error(
+      `Model "${dir}" is damaged: weights.bin has ${weightData.byteLength} bytes, model.json expects ${expected}; retrain it`,
+    );
+  }
+  let head: tf.LayersModel;
+  try {
+    head = await tf.loadLayersModel(tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology as tf.io.ModelArtifacts["modelTopology"],
+      weightSpecs,
+      weightData: weightData.buffer as ArrayBuffer,
+    }));
+  } catch (error) {
+    throw new Error(
+      `Model "${dir}" is damaged: model.json cannot be built (${error instanceof Error ? error.message : error}); retrain it`,
+    );
+  }
+  const outputs = (head.outputs[0].shape as number[])[1];
+  if (outputs !== info.labels.length) {
+    head.dispose();
+    throw new Error(
+      `Model "${dir}" is damaged: the network has ${outputs} outputs but facefit.json lists ${info.labels.length} labels; retrain it`,
+    );
+  }
+  let metrics: Record<string, unknown> | undefined;
+  try {
+    metrics = JSON.parse(await Deno.readTextFile(join(dir, "metrics.json")));
+  } catch {
+    metrics = undefined;
+  }
+  return { head, info, metrics };
+}
+
+async function readJson<T>(dir: string, file: string): Promise<T> {
+  const path = join(dir, file);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`No facefit model at "${dir}": "${file}" is missing; train one with "deno task train --model ${dir}"`);
+    }
+    throw new Error(`Cannot read "${path}": ${error instanceof Error ? error.message : error}`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new Error(`Model "${dir}" is damaged: "${file}" is not valid JSON (${error instanceof Error ? error.message : error}); retrain it`);
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

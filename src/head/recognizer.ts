@@ -1,0 +1,123 @@
+/**
+ * The whole pipeline for new photos: faces -> embeddings -> head -> names, with `unknown` for a
+ * face the head is not confident about.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type AnalyzerConfig, FaceAnalyzer, type PhotoRecord } from "../embed/photo.ts";
+import { normalize } from "./vectors.ts";
+import type { Box } from "../face/geometry.ts";
+import { loadModel, type ModelInfo } from "./model_io.ts";
+
+/** The name given to a face that no person's threshold accepts. */
+export const UNKNOWN = "unknown";
+
+/** One recognised face. */
+export interface RecognizedFace {
+  box: Box;
+  /** The person, or "unknown" below the threshold. */
+  name: string;
+  /** The head's probability for its best person. */
+  probability: number;
+  /** The best person even when the face is called unknown. */
+  bestGuess: string;
+  /** probability - threshold: how far the face is from the decision boundary. */
+  margin: number;
+  /** Detector confidence. */
+  detectionScore: number;
+}
+
+/** A photo's result. */
+export interface Recognition {
+  width: number;
+  height: number;
+  faces: RecognizedFace[];
+}
+
+/** Per-call options. */
+export interface RecognizeOptions {
+  /** Overrides the model's threshold for everyone. */
+  threshold?: number;
+}
+
+/** A trained model ready to name faces. */
+export class Recognizer {
+  readonly analyzer: FaceAnalyzer;
+  readonly head: tf.LayersModel;
+  readonly info: ModelInfo;
+
+  constructor(analyzer: FaceAnalyzer, head: tf.LayersModel, info: ModelInfo) {
+    this.analyzer = analyzer;
+    this.head = head;
+    this.info = info;
+  }
+
+  /**
+   * Load a model folder and the pretrained networks it builds on.
+   *
+   * @throws Error when the folder is missing or damaged, or was made for another backbone.
+   */
+  static async load(modelDir: string, config: AnalyzerConfig = {}): Promise<Recognizer> {
+    const { head, info } = await loadModel(modelDir);
+    const analyzer = await FaceAnalyzer.load(config);
+    if (info.backbone !== analyzer.backboneId) {
+      head.dispose();
+      analyzer.dispose();
+      throw new Error(
+        `Model "${modelDir}" was trained on backbone "${info.backbone}" but this facefit has ` +
+          `"${analyzer.backboneId}"; retrain the model`,
+      );
+    }
+    return new Recognizer(analyzer, head, info);
+  }
+
+  /** Free the networks. */
+  dispose(): void {
+    this.head.dispose();
+    this.analyzer.dispose();
+  }
+
+  /** Probabilities `[faces][people]` for face embeddings. */
+  async classify(embeddings: readonly ArrayLike<number>[]): Promise<Float32Array[]> {
+    if (embeddings.length === 0) return [];
+    const d = this.info.embedding.size;
+    const flat = new Float32Array(embeddings.length * d);
+    embeddings.forEach((e, i) => flat.set(normalize(e), i * d));
+    const probs = tf.tidy(() => this.head.predict(tf.tensor2d(flat, [embeddings.length, d])) as tf.Tensor);
+    const data = await probs.data() as Float32Array;
+    probs.dispose();
+    const k = this.info.labels.length;
+    return embeddings.map((_, i) => data.slice(i * k, (i + 1) * k));
+  }
+
+  /** Name the faces of an analyzed photo. */
+  async recognizeRecord(record: PhotoRecord, options: RecognizeOptions = {}): Promise<Recognition> {
+    const threshold = options.threshold ?? this.info.threshold.value;
+    const probs = await this.classify(record.faces.map((f) => f.embedding));
+    const faces = record.faces.map((f, i) => {
+      const p = probs[i];
+      let best = 0;
+      for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+      const bestGuess = this.info.labels[best];
+      return {
+        box: f.box,
+        name: p[best] >= threshold ? bestGuess : UNKNOWN,
+        probability: p[best],
+        bestGuess,
+        margin: p[best] - threshold,
+        detectionScore: f.score,
+      };
+    });
+    return { width: record.width, height: record.height, faces };
+  }
+
+  /**
+   * Find and name every face in a photo file.
+   *
+   * @throws Error naming the file when it cannot be read or decoded.
+   */
+  async recognizeFile(path: string, options: RecognizeOptions = {}): Promise<Recognition> {
+    return await this.recognizeRecord(await this.analyzer.analyzeFile(path), options);
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Training callbacks in the Keras style: early stopping that restores the best weights, learning
+ * rate reduction on a plateau, and an epoch reporter for progress output.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** The figures of one epoch, as tfjs reports them. */
+export type EpochLogs = Record<string, number>;
+
+/** Options shared by the monitoring callbacks. */
+export interface MonitorOptions {
+  /** The log entry to watch; lower is better. */
+  monitor?: string;
+  /** Epochs without improvement before acting. */
+  patience?: number;
+  /** Smallest decrease that counts as an improvement. */
+  minDelta?: number;
+}
+
+/**
+ * Stop when the monitored value has not improved for `patience` epochs, then put back the weights
+ * of the best epoch (tfjs' own `earlyStopping` does not restore them).
+ */
+export class EarlyStopping extends tf.Callback {
+  readonly monitor: string;
+  readonly patience: number;
+  readonly minDelta: number;
+  /** The epoch (0-based) whose weights were restored, or -1. */
+  bestEpoch = -1;
+  best = Infinity;
+  #wait = 0;
+  #bestWeights: tf.Tensor[] | undefined;
+
+  constructor(options: MonitorOptions = {}) {
+    super();
+    this.monitor = options.monitor ?? "val_loss";
+    this.patience = options.patience ?? 10;
+    this.minDelta = options.minDelta ?? 1e-4;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    this.best = Infinity;
+    this.bestEpoch = -1;
+    this.#wait = 0;
+    this.#dropBest();
+  }
+
+  override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
+    const value = logs?.[this.monitor];
+    if (typeof value !== "number" || !Number.isFinite(value)) return;
+    if (value < this.best - this.minDelta) {
+      this.best = value;
+      this.bestEpoch = epoch;
+      this.#wait = 0;
+      this.#dropBest();
+      this.#bestWeights = this.model.getWeights().map((w) => tf.keep(w.clone()));
+    } else if (++this.#wait >= this.patience) {
+      this.model.stopTraining = true;
+    }
+  }
+
+  override async onTrainEnd(): Promise<void> {
+    if (this.#bestWeights) this.model.setWeights(this.#bestWeights);
+    this.#dropBest();
+  }
+
+  #dropBest(): void {
+    this.#bestWeights?.forEach((t) => t.dispose());
+    this.#bestWeights = undefined;
+  }
+}
+
+/** Options of {@linkcode ReduceLROnPlateau}. */
+export interface ReduceLROptions extends MonitorOptions {
+  /** Multiply the learning rate by this on a plateau. */
+  factor?: number;
+  /** Never go below this learning rate. */
+  minLearningRate?: number;
+}
+
+/** Multiply the optimizer's learning rate by `factor` when the monitored value stalls. */
+export class ReduceLROnPlateau extends tf.Callback {
+  readonly monitor: string;
+  readonly patience: number;
+  readonly minDelta: number;
+  readonly factor: number;
+  readonly minLearningRate: number;
+  #best = Infinity;
+  #wait = 0;
+
+  constructor(options: ReduceLROptions = {}) {
+    super();
+    this.monitor = options.monitor ?? "val_loss";
+    this.patience = options.patience ?? 5;
+    this.minDelta = options.minDelta ?? 1e-4;
+    this.factor = options.factor ?? 0.5;
+    this.minLearningRate = options.minLearningRate ?? 1e-6;
+    if (!(this.factor > 0 && this.factor < 1)) {
+      throw new RangeError(`Invalid factor "${this.factor}": use a number between 0 and 1`);
+    }
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    this.#best = Infinity;
+    this.#wait = 0;
+  }
+
+  override async onEpochEnd(_epoch: number, logs?: tf.Logs): Promise<void> {
+    const value = logs?.[this.monitor];
+    if (typeof value !== "number" || !Number.isFinite(value)) return;
+    if (logs) logs.lr = learningRate(this.model.optimizer);
+    if (value < this.#best - this.minDelta) {
+      this.#best = value;
+      this.#wait = 0;
+    } else if (++this.#wait >= this.patience) {
+      const lr = learningRate(this.model.optimizer);
+      setLearningRate(this.model.optimizer, Math.max(this.minLearningRate, lr * this.factor));
+      this.#wait = 0;
+    }
+  }
+}
+
+/** The learning rate of a tfjs optimizer (every built-in one keeps it in `learningRate`). */
+export function learningRate(optimizer: tf.Optimizer): number {
+  return (optimizer as unknown as { learningRate: number }).learningRate;
+}
+
+/** Change the learning rate of a tfjs optimizer in place; the next step uses it. */
+export function setLearningRate(optimizer: tf.Optimizer, value: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = value;
+}
+
+/** Calls a plain function after every epoch: how progress reaches the CLI. */
+export class EpochReporter extends tf.Callback {
+  readonly #report: (epoch: number, logs: EpochLogs) => void;
+
+  constructor(report: (epoch: number, logs: EpochLogs) => void) {
+    super();
+    this.#report = report;
+  }
+
+  override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
+    this.#report(epoch, { ...(logs ?? {}) } as EpochLogs);
+  }
+}

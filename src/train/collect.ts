@@ -1,0 +1,60 @@
+/**
+ * Run the analyzer over every photo of a dataset, reporting progress and collecting failures
+ * instead of stopping at the first broken file.
+ *
+ * @module
+ */
+import type { LabelledFile } from "../dataset/scan.ts";
+import type { FaceAnalyzer, PhotoRecord } from "../embed/photo.ts";
+
+/** Progress of a step over many files. */
+export interface StepProgress {
+  /** What is being done, e.g. "faces". */
+  step: string;
+  done: number;
+  total: number;
+  /** The file just finished. */
+  file?: string;
+  /** Whether it came from the cache. */
+  cached?: boolean;
+  /** Why it failed, when it did. */
+  error?: string;
+}
+
+/** A photo with its analysis. */
+export interface AnalyzedFile extends LabelledFile {
+  record: PhotoRecord;
+}
+
+/** A photo that could not be used, and why. */
+export interface FailedFile {
+  path: string;
+  reason: string;
+}
+
+/**
+ * Analyze files in order. A file that cannot be read or decoded is reported and skipped.
+ */
+export async function analyzeFiles(
+  analyzer: FaceAnalyzer,
+  files: readonly LabelledFile[],
+  onProgress?: (p: StepProgress) => void,
+  step = "faces",
+): Promise<{ analyzed: AnalyzedFile[]; failed: FailedFile[] }> {
+  const analyzed: AnalyzedFile[] = [];
+  const failed: FailedFile[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    const hitsBefore = analyzer.stats.hits;
+    try {
+      const record = await analyzer.analyzeFile(file.path);
+      analyzed.push({ ...file, record });
+      onProgress?.({ step, done: i + 1, total: files.length, file: file.path, cached: analyzer.stats.hits > hitsBefore });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      failed.push({ path: file.path, reason });
+      onProgress?.({ step, done: i + 1, total: files.length, file: file.path, error: reason });
+    }
+  }
+  return { analyzed, failed };
+}

@@ -1,0 +1,131 @@
+/**
+ * Fit a classifier on labelled feature vectors with `model.fitDataset`: seeded shuffling,
+ * class weights for imbalance, early stopping with the best weights restored, and the learning
+ * rate reduced on a plateau.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { seededRandom, shuffled } from "../dataset/random.ts";
+import { EarlyStopping, type EpochLogs, EpochReporter, ReduceLROnPlateau } from "./callbacks.ts";
+
+/** Labelled examples: one feature vector and one class index each. */
+export interface Examples {
+  x: Float32Array[];
+  y: number[];
+}
+
+/** Per-call fit options. */
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Epochs without val_loss improvement before stopping. */
+  patience?: number;
+  /** Seed of the per-epoch shuffles. */
+  seed?: number;
+  /** Weight each class by the inverse of its frequency. */
+  balanceClasses?: boolean;
+  /** Called after every epoch with loss, acc, val_loss, val_acc, lr. */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void;
+}
+
+/** Defaults for {@linkcode FitOptions}. */
+export const DEFAULT_FIT: Required<Omit<FitOptions, "onEpochEnd">> = {
+  epochs: 300,
+  batchSize: 32,
+  learningRate: 3e-3,
+  patience: 25,
+  seed: 42,
+  balanceClasses: true,
+};
+
+/** What a fit did. */
+export interface FitResult {
+  /** Per-epoch logs. */
+  history: EpochLogs[];
+  /** The epoch whose weights were kept (0-based). */
+  bestEpoch: number;
+  epochsRun: number;
+}
+
+/**
+ * Compile and fit `model` (softmax output) on `train`, monitoring `val`.
+ *
+ * @throws RangeError when there is nothing to train on or the sets do not match.
+ */
+export async function fitClassifier(
+  model: tf.LayersModel,
+  data: { train: Examples; val: Examples; classes: number },
+  options: FitOptions = {},
+): Promise<FitResult> {
+  const opts = { ...DEFAULT_FIT, ...options };
+  const { train, val, classes } = data;
+  if (train.x.length === 0) throw new RangeError("No training examples: every photo was skipped");
+  if (train.x.length !== train.y.length || val.x.length !== val.y.length) {
+    throw new RangeError("Features and labels differ in count");
+  }
+  model.compile({
+    optimizer: tf.train.adam(opts.learningRate),
+    loss: "categoricalCrossentropy",
+    metrics: ["accuracy"],
+  });
+  const xTrain = tf.tensor2d(flatten(train.x), [train.x.length, train.x[0].length]);
+  const yTrain = tf.oneHot(tf.tensor1d(train.y, "int32"), classes);
+  const hasVal = val.x.length > 0;
+  const xVal = hasVal ? tf.tensor2d(flatten(val.x), [val.x.length, val.x[0].length]) : undefined;
+  const yVal = hasVal ? tf.oneHot(tf.tensor1d(val.y, "int32"), classes) : undefined;
+  const random = seededRandom(opts.seed);
+  const indices = train.y.map((_, i) => i);
+  const batchSize = Math.min(opts.batchSize, train.x.length);
+  const batches = Math.ceil(indices.length / batchSize);
+  const dataset = tf.data.generator(function* () {
+    const order = shuffled(indices, random);
+    for (let b = 0; b < batches; b++) {
+      const idx = tf.tensor1d(order.slice(b * batchSize, (b + 1) * batchSize), "int32");
+      const batch = { xs: tf.gather(xTrain, idx), ys: tf.gather(yTrain, idx) };
+      idx.dispose();
+      yield batch;
+    }
+  });
+  const history: EpochLogs[] = [];
+  const monitor = hasVal ? "val_loss" : "loss";
+  const stopper = new EarlyStopping({ monitor, patience: opts.patience });
+  const callbacks: tf.CustomCallbackArgs[] | tf.Callback[] = [
+    new ReduceLROnPlateau({ monitor, patience: Math.max(2, Math.floor(opts.patience / 3)) }),
+    stopper,
+    new EpochReporter((epoch, logs) => {
+      history.push(logs);
+      opts.onEpochEnd?.(epoch, logs);
+    }),
+  ];
+  try {
+    await model.fitDataset(dataset, {
+      epochs: opts.epochs,
+      batchesPerEpoch: batches,
+      validationData: hasVal ? [xVal!, yVal!] : undefined,
+      classWeight: opts.balanceClasses ? inverseFrequency(train.y, classes) : undefined,
+      callbacks,
+      verbose: 0,
+    });
+  } finally {
+    tf.dispose([xTrain, yTrain, xVal, yVal].filter((t): t is tf.Tensor => t !== undefined));
+  }
+  return { history, bestEpoch: stopper.bestEpoch, epochsRun: history.length };
+}
+
+/** Class weights `n / (classes * count)`, so every class weighs the same in the loss. */
+export function inverseFrequency(labels: readonly number[], classes: number): Record<number, number> {
+  const counts = new Array(classes).fill(0);
+  for (const y of labels) counts[y]++;
+  const weights: Record<number, number> = {};
+  counts.forEach((c, k) => weights[k] = c > 0 ? labels.length / (classes * c) : 0);
+  return weights;
+}
+
+function flatten(rows: Float32Array[]): Float32Array {
+  const d = rows[0].length;
+  const out = new Float32Array(rows.length * d);
+  rows.forEach((r, i) => out.set(r, i * d));
+  return out;
+}
