@@ -9,6 +9,20 @@ import * as tf from "@tensorflow/tfjs";
 /** The figures of one epoch, as tfjs reports them. */
 export type EpochLogs = Record<string, number>;
 
+/**
+ * tfjs hands callbacks the epoch's figures as scalar tensors that it disposes itself afterwards;
+ * read them into plain numbers without touching the original object.
+ */
+export async function readLogs(logs?: tf.Logs): Promise<EpochLogs> {
+  const out: EpochLogs = {};
+  for (const [key, value] of Object.entries(logs ?? {})) {
+    const v = value as unknown;
+    if (typeof v === "number") out[key] = v;
+    else if (v instanceof tf.Tensor) out[key] = (await v.data())[0];
+  }
+  return out;
+}
+
 /** Options shared by the monitoring callbacks. */
 export interface MonitorOptions {
   /** The log entry to watch; lower is better. */
@@ -48,7 +62,7 @@ export class EarlyStopping extends tf.Callback {
   }
 
   override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
-    const value = logs?.[this.monitor];
+    const value = (await readLogs(logs))[this.monitor];
     if (typeof value !== "number" || !Number.isFinite(value)) return;
     if (value < this.best - this.minDelta) {
       this.best = value;
@@ -108,9 +122,8 @@ export class ReduceLROnPlateau extends tf.Callback {
   }
 
   override async onEpochEnd(_epoch: number, logs?: tf.Logs): Promise<void> {
-    const value = logs?.[this.monitor];
+    const value = (await readLogs(logs))[this.monitor];
     if (typeof value !== "number" || !Number.isFinite(value)) return;
-    if (logs) logs.lr = learningRate(this.model.optimizer);
     if (value < this.#best - this.minDelta) {
       this.#best = value;
       this.#wait = 0;
@@ -142,6 +155,6 @@ export class EpochReporter extends tf.Callback {
   }
 
   override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
-    this.#report(epoch, { ...(logs ?? {}) } as EpochLogs);
+    this.#report(epoch, { ...(await readLogs(logs)), lr: learningRate(this.model.optimizer) });
   }
 }

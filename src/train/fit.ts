@@ -65,16 +65,17 @@ export async function fitClassifier(
   if (train.x.length !== train.y.length || val.x.length !== val.y.length) {
     throw new RangeError("Features and labels differ in count");
   }
+  const optimizer = tf.train.adam(opts.learningRate);
   model.compile({
-    optimizer: tf.train.adam(opts.learningRate),
+    optimizer,
     loss: "categoricalCrossentropy",
     metrics: ["accuracy"],
   });
   const xTrain = tf.tensor2d(flatten(train.x), [train.x.length, train.x[0].length]);
-  const yTrain = tf.oneHot(tf.tensor1d(train.y, "int32"), classes);
+  const yTrain = tf.tidy(() => tf.oneHot(tf.tensor1d(train.y, "int32"), classes));
   const hasVal = val.x.length > 0;
   const xVal = hasVal ? tf.tensor2d(flatten(val.x), [val.x.length, val.x[0].length]) : undefined;
-  const yVal = hasVal ? tf.oneHot(tf.tensor1d(val.y, "int32"), classes) : undefined;
+  const yVal = hasVal ? tf.tidy(() => tf.oneHot(tf.tensor1d(val.y, "int32"), classes)) : undefined;
   const random = seededRandom(opts.seed);
   const indices = train.y.map((_, i) => i);
   const batchSize = Math.min(opts.batchSize, train.x.length);
@@ -102,7 +103,6 @@ export async function fitClassifier(
   try {
     await model.fitDataset(dataset, {
       epochs: opts.epochs,
-      batchesPerEpoch: batches,
       validationData: hasVal ? [xVal!, yVal!] : undefined,
       classWeight: opts.balanceClasses ? inverseFrequency(train.y, classes) : undefined,
       callbacks,
@@ -110,6 +110,8 @@ export async function fitClassifier(
     });
   } finally {
     tf.dispose([xTrain, yTrain, xVal, yVal].filter((t): t is tf.Tensor => t !== undefined));
+    // The optimizer's moment estimates are only needed while fitting.
+    optimizer.dispose();
   }
   return { history, bestEpoch: stopper.bestEpoch, epochsRun: history.length };
 }

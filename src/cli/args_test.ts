@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { DEFAULTS, parseCommand, UsageError } from "./args.ts";
+
+Deno.test("train defaults, and --val defaults to data/test only when it exists", () => {
+  const a = parseCommand(["train"], () => false);
+  assert.equal(a.kind, "train");
+  if (a.kind !== "train") return;
+  assert.equal(a.data, DEFAULTS.data);
+  assert.equal(a.val, undefined);
+  assert.equal(a.model, DEFAULTS.model);
+  assert.equal(a.backend, "auto");
+  const b = parseCommand(["train"], (p) => p === "data/test");
+  assert.equal(b.kind === "train" && b.val, "data/test");
+  const c = parseCommand(["train", "--data", "x", "--seed", "7", "--val-split", "0.3", "--no-cache"], () => true);
+  assert.ok(c.kind === "train" && c.val === undefined && c.seed === 7 && c.valSplit === 0.3 && c.cache === false);
+});
+
+Deno.test("predict takes files and options", () => {
+  const a = parseCommand(["predict", "a.jpg", "b c.png", "--json", "--threshold", "0.6", "--backend", "wasm"]);
+  assert.ok(a.kind === "predict");
+  if (a.kind !== "predict") return;
+  assert.deepEqual(a.files, ["a.jpg", "b c.png"]);
+  assert.equal(a.threshold, 0.6);
+  assert.equal(a.json, true);
+  assert.equal(a.backend, "wasm");
+});
+
+Deno.test("help forms", () => {
+  assert.deepEqual(parseCommand([]), { kind: "help", command: undefined });
+  assert.deepEqual(parseCommand(["--help"]), { kind: "help", command: undefined });
+  assert.deepEqual(parseCommand(["help", "train"]), { kind: "help", command: "train" });
+  assert.deepEqual(parseCommand(["predict", "--help"]), { kind: "help", command: "predict" });
+});
+
+Deno.test("bad input is a UsageError naming the value and the choices", () => {
+  const cases: [string[], RegExp][] = [
+    [["fly"], /Unknown command "fly": choose one of train, predict, evaluate, demo/],
+    [["train", "--backend", "tpu"], /Unknown backend "tpu": choose one of auto, webgpu, wasm, cpu/],
+    [["train", "--epochs", "1.5"], /Invalid --epochs "1.5"/],
+    [["train", "--val-split", "2"], /Invalid --val-split "2": use a number from 0 to 0.9/],
+    [["train", "--bogus"], /bogus/],
+    [["predict"], /predict needs at least one photo/],
+    [["predict", "a.jpg", "--threshold", "x"], /Invalid --threshold "x"/],
+    [["train", "--cache", "d", "--no-cache"], /either --cache DIR or --no-cache/],
+    [["help", "nope"], /Unknown command "nope"/],
+  ];
+  for (const [argv, message] of cases) {
+    assert.throws(() => parseCommand(argv), (e) => e instanceof UsageError && message.test(e.message), argv.join(" "));
+  }
+});

@@ -1,0 +1,150 @@
+/**
+ * The entry points of the image stage: bytes or a file in, upright 8-bit RGB out.
+ *
+ * @module
+ */
+import { decodeBmp } from "./bmp.ts";
+import { FormatError, ImageDecodeError } from "./errors.ts";
+import { readOrientation } from "./exif.ts";
+import { decodeGif } from "./gif.ts";
+import { decodeJpeg } from "./jpeg.ts";
+import { applyOrientation } from "./orient.ts";
+import { decodePng } from "./png.ts";
+import { decodePnm } from "./pnm.ts";
+import { readImageSize } from "./size.ts";
+import { describeUnsupported, FORMAT_NAMES, sniffFormat } from "./sniff.ts";
+import { decodeTiff } from "./tiff.ts";
+import type { DecodeOptions, ImageFormat, RgbImage } from "./types.ts";
+import { decodeWebp } from "./webp.ts";
+
+/** The default pixel budget: 50 megapixels, above any camera photo a face data set holds. */
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+
+const DECODERS: Record<ImageFormat, (bytes: Uint8Array) => RgbImage | Promise<RgbImage>> = {
+  jpeg: decodeJpeg,
+  png: decodePng,
+  gif: decodeGif,
+  tiff: decodeTiff,
+  webp: decodeWebp,
+  bmp: decodeBmp,
+  pnm: decodePnm,
+};
+
+function resolveMaxPixels(options: DecodeOptions): number {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (typeof maxPixels !== "number" || Number.isNaN(maxPixels) || maxPixels <= 0) {
+    throw new RangeError(
+      `maxPixels must be a positive number of pixels (or Infinity), got "${maxPixels}"`,
+    );
+  }
+  return maxPixels;
+}
+
+function decodeFailure(path: string | undefined, reason: string, cause?: unknown) {
+  const where = path === undefined ? "" : ` "${path}"`;
+  return new ImageDecodeError(`Cannot decode image${where}: ${reason}`, { reason, path, cause });
+}
+
+function megapixels(pixels: number): string {
+  return (pixels / 1e6).toFixed(1);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function decodeAt(
+  bytes: Uint8Array,
+  path: string | undefined,
+  options: DecodeOptions,
+): Promise<RgbImage> {
+  const maxPixels = resolveMaxPixels(options);
+  if (bytes.length === 0) {
+    throw decodeFailure(path, "the file is empty (0 bytes); re-download it or remove it");
+  }
+  const format = sniffFormat(bytes);
+  if (format === undefined) throw decodeFailure(path, describeUnsupported(bytes));
+
+  const size = readImageSize(bytes);
+  if (size !== undefined && size.width * size.height > maxPixels) {
+    const reason = `${size.width}x${size.height} (${
+      megapixels(size.width * size.height)
+    } megapixels), above the limit of ${
+      megapixels(maxPixels)
+    } megapixels; raise --max-pixels or downscale the file`;
+    const message = path === undefined ? `Image is ${reason}` : `Image "${path}" is ${reason}`;
+    throw new ImageDecodeError(message, { reason, path });
+  }
+
+  const name = FORMAT_NAMES[format];
+  let image: RgbImage;
+  try {
+    image = await DECODERS[format](bytes);
+  } catch (error) {
+    if (error instanceof FormatError) throw decodeFailure(path, error.message, error);
+    throw decodeFailure(
+      path,
+      `corrupt or truncated ${name} data (${errorText(error)}); re-export the file or remove it`,
+      error,
+    );
+  }
+  if (image.width * image.height > maxPixels) {
+    // The header was unreadable or lied; the decoder has allocated already, but refuse anyway.
+    throw decodeFailure(
+      path,
+      `it decodes to ${image.width}x${image.height}, above the limit of ${
+        megapixels(maxPixels)
+      } megapixels; raise --max-pixels or downscale the file`,
+    );
+  }
+  return applyOrientation(image, readOrientation(bytes, format));
+}
+
+/**
+ * Decode bytes to RGB with EXIF orientation applied. Throws ImageDecodeError.
+ *
+ * The format comes from the bytes (see {@linkcode sniffFormat}); images with more than
+ * `options.maxPixels` pixels are refused from their header, before decoding.
+ *
+ * @throws {ImageDecodeError} for an unknown format, corrupt or truncated data, or a too-large image.
+ * @throws {RangeError} for a `maxPixels` that is not a positive number.
+ */
+export async function decodeImage(
+  bytes: Uint8Array,
+  options: DecodeOptions = {},
+): Promise<RgbImage> {
+  return await decodeAt(bytes, undefined, options);
+}
+
+function readFailure(path: string, error: unknown): ImageDecodeError {
+  let reason: string;
+  if (error instanceof Deno.errors.NotFound) reason = "no such file; check the path";
+  else if (error instanceof Deno.errors.IsADirectory) {
+    reason = "it is a folder; pass an image file";
+  } else if (
+    error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable
+  ) {
+    reason = `permission denied (${errorText(error)}); allow reading it (--allow-read)`;
+  } else reason = errorText(error);
+  return new ImageDecodeError(`Cannot read image "${path}": ${reason}`, {
+    reason,
+    path,
+    cause: error,
+  });
+}
+
+/**
+ * Read a file and decode it; errors name the path.
+ *
+ * @throws {ImageDecodeError} when the file cannot be read or decoded; `path` is set.
+ */
+export async function readImage(path: string, options: DecodeOptions = {}): Promise<RgbImage> {
+  resolveMaxPixels(options);
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    throw readFailure(path, error);
+  }
+  return await decodeAt(bytes, path, options);
+}

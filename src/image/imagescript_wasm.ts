@@ -1,0 +1,98 @@
+/**
+ * Typed handles on the WebAssembly codecs inside imagescript 1.3.1 (`wasm/node/*.js`).
+ *
+ * These modules are internal to imagescript and ship without declarations, which is why
+ * deno.json pins the exact version. Using them directly, rather than `Image.decode`, keeps the
+ * decoders' own pixel layout (JPEG comes out as RGB, not widened to RGBA pixel by pixel) and
+ * avoids imagescript's main module, which loads a native addon that needs --allow-ffi.
+ *
+ * The modules are imported on first use: they read the environment variable
+ * IMAGESCRIPT_WASM_SIMD when loaded, so importing them eagerly would make every program that
+ * imports this stage need --allow-env, even one that never decodes a JPEG, PNG or GIF.
+ *
+ * @module
+ */
+
+/** A decoded JPEG frame; `format` is 0 grey, 1 RGB, 2 CMYK (0 = no ink). */
+export interface JpegFrame {
+  width: number;
+  height: number;
+  format: number;
+  buffer: Uint8Array;
+}
+
+/** One instance of the JPEG codec. */
+export interface JpegCodec {
+  decode(bytes: Uint8Array): JpegFrame;
+}
+
+/** One instance of the PNG codec; `framebuffer` is always 8-bit RGBA. */
+export interface PngCodec {
+  decode(bytes: Uint8Array): { width: number; height: number; framebuffer: Uint8Array };
+}
+
+/** One GIF frame as RGBA, placed at (x, y) on the logical screen. */
+export interface GifFrame {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  buffer: Uint8Array;
+}
+
+/** A streaming GIF decoder over one file. */
+export interface GifDecoder {
+  width: number;
+  height: number;
+  frame(): GifFrame | null;
+  free(): void;
+}
+
+/** One instance of the GIF codec. */
+export interface GifCodec {
+  Decoder: new (bytes: Uint8Array) => GifDecoder;
+}
+
+/** A codec module: `init` compiles the WebAssembly once, then returns a new instance per call. */
+export interface CodecModule<T> {
+  init(): Promise<T>;
+}
+
+/** imagescript's JPEG codec module. */
+export const jpegWasm: CodecModule<JpegCodec> = {
+  init: async () => await (await import("imagescript/wasm/node/jpeg.js")).default.init(),
+};
+/** imagescript's PNG codec module. */
+export const pngWasm: CodecModule<PngCodec> = {
+  init: async () => await (await import("imagescript/wasm/node/png.js")).default.init(),
+};
+/** imagescript's GIF codec module. */
+export const gifWasm: CodecModule<GifCodec> = {
+  init: async () => await (await import("imagescript/wasm/node/gif.js")).default.init(),
+};
+
+/**
+ * Keeps one instance of a codec: a fresh instance per image would grow its memory from scratch
+ * each time, which costs more than some decodes. Any failure drops the instance, since a trap
+ * in the middle of a decode may leave its allocator broken.
+ */
+export class CodecCache<T> {
+  #module: CodecModule<T>;
+  #instance: T | undefined;
+
+  /** Wrap a codec module. */
+  constructor(module: CodecModule<T>) {
+    this.#module = module;
+  }
+
+  /** Run `use` with the cached instance, creating it first if needed. */
+  async run<R>(use: (codec: T) => R): Promise<R> {
+    this.#instance ??= await this.#module.init();
+    try {
+      return use(this.#instance);
+    } catch (error) {
+      this.#instance = undefined;
+      throw error;
+    }
+  }
+}

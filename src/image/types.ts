@@ -1,0 +1,24 @@
+/**
+ * The data types shared by every decoder of the image stage.
+ *
+ * @module
+ */
+
+/** A decoded image: 8-bit RGB, row-major, `data.length === width * height * 3`. */
+export interface RgbImage {
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+  /** Interleaved R, G, B bytes, row by row from the top-left pixel. */
+  data: Uint8Array;
+}
+
+/** The container formats the image stage can recognise from their magic bytes. */
+export type ImageFormat = "jpeg" | "png" | "gif" | "tiff" | "webp" | "bmp" | "pnm";
+
+/** Per-call options of {@linkcode decodeImage} and {@linkcode readImage}. */
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this, before allocating; default 50_000_000. */
+  maxPixels?: number;
+}
