@@ -117,13 +117,7 @@ export class FaceAnalyzer {
       return cached;
     }
     this.stats.misses++;
-    let image: RgbImage;
-    try {
-      image = await decodeImage(bytes, this.#config.decode);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(reason.includes(path) ? reason : `${reason} (file "${path}")`);
-    }
+    const image = await decodeImage(bytes, { ...this.#config.decode, path });
     const record = await this.analyzeImage(image);
     await this.#cache?.set(key, record);
     return record;

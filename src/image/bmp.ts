@@ -9,13 +9,19 @@ import type { RgbImage } from "./types.ts";
 
 /** What a BMP header says, enough to size and decode it. */
 export interface BmpHeader {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels (always positive). */
   height: number;
   /** True when rows are stored top row first (negative height in the file). */
   topDown: boolean;
+  /** Bits per pixel: 1, 4, 8, 16, 24 or 32 for the supported files. */
   bitsPerPixel: number;
+  /** The compression field: 0 none, 1 RLE8, 2 RLE4, 3 bit fields, ... */
   compression: number;
+  /** Offset of the first pixel byte in the file. */
   dataOffset: number;
+  /** Size of the info header, which tells its version. */
   headerSize: number;
 }
 

@@ -7,8 +7,11 @@
 
 /** One JPEG marker segment: `start` and `length` delimit its payload (after the length field). */
 export interface JpegSegment {
+  /** The marker byte after 0xFF (0xE1 for APP1, 0xC0 for SOF0, ...). */
   marker: number;
+  /** Offset of the payload. */
   start: number;
+  /** Payload length in bytes. */
   length: number;
 }
 
@@ -37,8 +40,11 @@ export function* jpegSegments(bytes: Uint8Array): Generator<JpegSegment> {
 
 /** One PNG chunk: its four-letter type and where its data lies. */
 export interface PngChunk {
+  /** The chunk type, such as "IHDR" or "eXIf". */
   type: string;
+  /** Offset of the chunk data. */
   start: number;
+  /** Data length in bytes. */
   length: number;
 }
 
@@ -57,8 +63,11 @@ export function* pngChunks(bytes: Uint8Array): Generator<PngChunk> {
 
 /** One RIFF chunk of a WebP file: its four-character code and where its data lies. */
 export interface RiffChunk {
+  /** The chunk code, such as "VP8X" or "EXIF". */
   fourcc: string;
+  /** Offset of the chunk data. */
   start: number;
+  /** Data length in bytes. */
   length: number;
 }
 

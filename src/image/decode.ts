@@ -82,9 +82,21 @@ async function decodeAt(
     image = await DECODERS[format](bytes);
   } catch (error) {
     if (error instanceof FormatError) throw decodeFailure(path, error.message, error);
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      // The codecs read their WebAssembly files (and imagescript an environment variable).
+      throw decodeFailure(
+        path,
+        `the ${name} decoder was refused a permission (${errorText(error)}); ` +
+          "run with the flag the message names, or -A",
+        error,
+      );
+    }
+    const detail = error instanceof WebAssembly.RuntimeError
+      ? `the decoder trapped: ${error.message}`
+      : errorText(error);
     throw decodeFailure(
       path,
-      `corrupt or truncated ${name} data (${errorText(error)}); re-export the file or remove it`,
+      `corrupt or truncated ${name} data (${detail}); re-export the file or remove it`,
       error,
     );
   }
@@ -113,7 +125,7 @@ export async function decodeImage(
   bytes: Uint8Array,
   options: DecodeOptions = {},
 ): Promise<RgbImage> {
-  return await decodeAt(bytes, undefined, options);
+  return await decodeAt(bytes, options.path, options);
 }
 
 function readFailure(path: string, error: unknown): ImageDecodeError {
@@ -135,6 +147,8 @@ function readFailure(path: string, error: unknown): ImageDecodeError {
 
 /**
  * Read a file and decode it; errors name the path.
+ *
+ * `options.path` is ignored: errors always quote `path`.
  *
  * @throws {ImageDecodeError} when the file cannot be read or decoded; `path` is set.
  */

@@ -15,46 +15,63 @@
 
 /** A decoded JPEG frame; `format` is 0 grey, 1 RGB, 2 CMYK (0 = no ink). */
 export interface JpegFrame {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** Pixel layout: 0 grey, 1 RGB, 2 CMYK. */
   format: number;
+  /** The pixels, 1, 3 or 4 bytes each by `format`. */
   buffer: Uint8Array;
 }
 
 /** One instance of the JPEG codec. */
 export interface JpegCodec {
+  /** Decode a JPEG file; throws on corrupt data. */
   decode(bytes: Uint8Array): JpegFrame;
 }
 
 /** One instance of the PNG codec; `framebuffer` is always 8-bit RGBA. */
 export interface PngCodec {
+  /** Decode a PNG file; throws on corrupt data. */
   decode(bytes: Uint8Array): { width: number; height: number; framebuffer: Uint8Array };
 }
 
 /** One GIF frame as RGBA, placed at (x, y) on the logical screen. */
 export interface GifFrame {
+  /** Left edge of the frame on the logical screen. */
   x: number;
+  /** Top edge of the frame on the logical screen. */
   y: number;
+  /** Width of the frame in pixels. */
   width: number;
+  /** Height of the frame in pixels. */
   height: number;
+  /** The frame's RGBA pixels. */
   buffer: Uint8Array;
 }
 
 /** A streaming GIF decoder over one file. */
 export interface GifDecoder {
+  /** Width of the logical screen. */
   width: number;
+  /** Height of the logical screen. */
   height: number;
+  /** The next frame, or null after the last; throws on corrupt data. */
   frame(): GifFrame | null;
+  /** Release the decoder's WebAssembly memory. */
   free(): void;
 }
 
 /** One instance of the GIF codec. */
 export interface GifCodec {
+  /** Start decoding a GIF file; throws on a bad header. */
   Decoder: new (bytes: Uint8Array) => GifDecoder;
 }
 
 /** A codec module: `init` compiles the WebAssembly once, then returns a new instance per call. */
 export interface CodecModule<T> {
+  /** Compile the WebAssembly (once) and return a new instance. */
   init(): Promise<T>;
 }
 

@@ -11,7 +11,9 @@ import type { RgbImage } from "./types.ts";
 export interface PnmHeader {
   /** 1..6, from the magic number `P1`..`P6`. */
   kind: number;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
   /** Largest sample value: 1 for bitmaps, else 1..65535. */
   maxval: number;

@@ -11,7 +11,9 @@ import { readTiffSize } from "./tiff.ts";
 
 /** Width and height of an image, in pixels. */
 export interface ImageSize {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
 }
 

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { FormatError } from "./errors.ts";
+import { corrupt, unsupported } from "./errors.ts";
 import { TiffStructure } from "./tiff_ifd.ts";
 import type { RgbImage } from "./types.ts";
 
@@ -55,17 +55,13 @@ export function readTiffSize(bytes: Uint8Array): { width: number; height: number
   return width && height ? { width, height } : undefined;
 }
 
-function unsupported(what: string): FormatError {
-  return new FormatError(`${what} is not supported; convert the file to PNG or JPEG`);
-}
-
 /** Decode the first page of a TIFF to RGB, without applying its orientation tag. */
 export async function decodeTiff(bytes: Uint8Array): Promise<RgbImage> {
   const tiff = TiffStructure.parse(bytes);
-  if (tiff === undefined) throw new FormatError("the TIFF header or first directory is unreadable");
+  if (tiff === undefined) throw corrupt("the TIFF header or first directory is unreadable");
   const width = tiff.value(TAG.width, 0);
   const height = tiff.value(TAG.height, 0);
-  if (width === 0 || height === 0) throw new FormatError("the TIFF has no width or height");
+  if (width === 0 || height === 0) throw corrupt("the TIFF has no width or height");
   const spp = tiff.value(TAG.samplesPerPixel, 1);
   const bitsList = tiff.values(TAG.bitsPerSample) ?? [1];
   const bits = bitsList[0];
@@ -88,7 +84,7 @@ export async function decodeTiff(bytes: Uint8Array): Promise<RgbImage> {
     throw unsupported(`the TIFF colour space ${photometric} (YCbCr, Lab or another)`);
   }
   if (spp < colorChannels) {
-    throw new FormatError(`the TIFF has ${spp} samples per pixel, too few for its colour space`);
+    throw corrupt(`the TIFF has ${spp} samples per pixel, too few for its colour space`);
   }
   const extra = tiff.values(TAG.extraSamples)?.[0];
   const alpha = spp > colorChannels && (extra === 1 || extra === 2) ? extra : 0;
@@ -97,7 +93,7 @@ export async function decodeTiff(bytes: Uint8Array): Promise<RgbImage> {
   if (photometric === 3) {
     palette = tiff.values(TAG.colorMap);
     if (palette === undefined || palette.length < 3 << bits) {
-      throw new FormatError("the palette TIFF has no complete colour map");
+      throw corrupt("the palette TIFF has no complete colour map");
     }
   }
 
@@ -114,7 +110,7 @@ export async function decodeTiff(bytes: Uint8Array): Promise<RgbImage> {
     const length = layout.byteCounts?.[k] ??
       (compression === 1 ? rowBytes * rows : bytes.length - offset);
     if (offset + length > bytes.length) {
-      throw new FormatError("the TIFF data is truncated; re-export the file or remove it");
+      throw corrupt("the TIFF data is truncated");
     }
     const raw = await decompress(
       compression,
@@ -122,9 +118,7 @@ export async function decodeTiff(bytes: Uint8Array): Promise<RgbImage> {
       rowBytes * rows,
     );
     if (raw.length < rowBytes * rows) {
-      throw new FormatError(
-        "the TIFF data is truncated or corrupt; re-export the file or remove it",
-      );
+      throw corrupt("the TIFF data is truncated or corrupt");
     }
     if (predictor === 2) undoPredictor(raw, rows, rowBytes, spp, bits, tiff.littleEndian);
 
@@ -205,7 +199,7 @@ function chunkLayout(tiff: TiffStructure, width: number, height: number): ChunkL
   let chunkWidth = width;
   let chunkHeight = Math.min(height, tiff.value(TAG.rowsPerStrip, height) || height);
   if (tiled) {
-    if (tileWidth === 0 || tileHeight === 0) throw new FormatError("the TIFF has 0-pixel tiles");
+    if (tileWidth === 0 || tileHeight === 0) throw corrupt("the TIFF has 0-pixel tiles");
     chunkWidth = tileWidth;
     chunkHeight = tileHeight;
   }
@@ -214,7 +208,7 @@ function chunkLayout(tiff: TiffStructure, width: number, height: number): ChunkL
   const offsets = tiff.values(tiled ? TAG.tileOffsets : TAG.stripOffsets);
   const byteCounts = tiff.values(tiled ? TAG.tileByteCounts : TAG.stripByteCounts);
   if (offsets === undefined || offsets.length < count) {
-    throw new FormatError(
+    throw corrupt(
       `the TIFF lists ${offsets?.length ?? 0} of its ${count} data ${tiled ? "tiles" : "strips"}`,
     );
   }
@@ -252,9 +246,7 @@ async function inflate(data: Uint8Array, expected: number): Promise<Uint8Array> 
   } catch (error) {
     // Some writers omit the zlib checksum; keep what was inflated when it is complete.
     if (n < expected) {
-      throw new FormatError("the TIFF's Deflate data is corrupt; re-export the file", {
-        cause: error,
-      });
+      throw corrupt("the TIFF's Deflate data is corrupt", error);
     }
   } finally {
     reader.cancel().catch(() => {});
@@ -293,7 +285,7 @@ export function lzwDecode(data: Uint8Array, expected: number): Uint8Array {
       continue;
     }
     if (previous === -1) {
-      if (code > 255) throw new FormatError("the TIFF's LZW data is corrupt");
+      if (code > 255) throw corrupt("the TIFF's LZW data is corrupt");
       out[o++] = code;
       previous = code;
       continue;
@@ -314,7 +306,7 @@ export function lzwDecode(data: Uint8Array, expected: number): Uint8Array {
       length[next] = length[previous] + 1;
       entry = next;
     } else {
-      throw new FormatError("the TIFF's LZW data is corrupt");
+      throw corrupt("the TIFF's LZW data is corrupt");
     }
     if (next < 4096) next++;
     // Write the entry's bytes back to front by following its prefix chain.

@@ -7,8 +7,11 @@
 
 /** One IFD entry: the field type, the value count and the offset of the value bytes. */
 export interface IfdEntry {
+  /** The field type: 1 BYTE, 3 SHORT, 4 LONG, ... */
   type: number;
+  /** How many values the field holds. */
   count: number;
+  /** Where the values lie: inside the entry when they fit in 4 bytes. */
   valueOffset: number;
 }
 

@@ -21,4 +21,9 @@ export type ImageFormat = "jpeg" | "png" | "gif" | "tiff" | "webp" | "bmp" | "pn
 export interface DecodeOptions {
   /** Refuse images with more pixels than this, before allocating; default 50_000_000. */
   maxPixels?: number;
+  /**
+   * The file the bytes came from, quoted in error messages (for callers that read the file
+   * themselves, e.g. to hash it); {@linkcode readImage} sets it to its own argument.
+   */
+  path?: string;
 }

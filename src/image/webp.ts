@@ -9,7 +9,7 @@
  * @module
  */
 import { riffChunks } from "./containers.ts";
-import { FormatError } from "./errors.ts";
+import { corrupt, unsupported } from "./errors.ts";
 import { rgbaToRgb } from "./pixels.ts";
 import type { RgbImage } from "./types.ts";
 
@@ -32,9 +32,7 @@ function isAnimated(bytes: Uint8Array): boolean {
 /** Decode a WebP to RGB (translucent pixels composited over white), without EXIF orientation. */
 export async function decodeWebp(bytes: Uint8Array): Promise<RgbImage> {
   if (isAnimated(bytes)) {
-    throw new FormatError(
-      "animated WebP is not supported; export its first frame as PNG or JPEG",
-    );
+    throw unsupported("animated WebP");
   }
   if (decodeRgba === undefined) {
     const codec = await import("@jsquash/webp/decode.js");
@@ -57,7 +55,7 @@ export async function decodeWebp(bytes: Uint8Array): Promise<RgbImage> {
   const { width, height, data } = rgba;
   const pixels = width * height;
   if (pixels === 0 || data.length < pixels * 4) {
-    throw new FormatError(`the WebP decoder returned ${data.length} bytes for ${width}x${height}`);
+    throw corrupt(`the WebP decoder returned ${data.length} bytes for ${width}x${height}`);
   }
   return { width, height, data: rgbaToRgb(data, pixels) };
 }
