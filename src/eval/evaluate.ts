@@ -4,6 +4,7 @@
  * @module
  */
 import { scanDataset } from "../dataset/scan.ts";
+import type { Box } from "../face/geometry.ts";
 import type { Recognizer } from "../head/recognizer.ts";
 import { analyzeFiles, type FailedFile, type StepProgress } from "../train/collect.ts";
 
@@ -22,6 +23,8 @@ export interface PhotoOutcome {
   /** Whether that probability is below the model's threshold (the face would be called unknown). */
   belowThreshold: boolean;
   faces: number;
+  /** The top face's box in the upright photo's pixels; absent when no face was found. */
+  box?: Box;
 }
 
 /** Evaluation figures. `accuracy = correct / total` over every photo of the known people. */
@@ -80,6 +83,7 @@ export async function evaluate(
       probability: top ? round4(top.probability) : 0,
       belowThreshold: top ? top.probability < threshold : false,
       faces: result.faces.length,
+      ...(top ? { box: top.box } : {}),
     });
   }
   for (const f of failed) {

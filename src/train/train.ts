@@ -13,6 +13,7 @@ import { buildHead } from "../head/head.ts";
 import { MODEL_FORMAT, type ModelInfo } from "../head/model_io.ts";
 import { chooseThreshold } from "../head/threshold.ts";
 import { normalize } from "../head/vectors.ts";
+import type { Box } from "../face/geometry.ts";
 import type { EpochLogs } from "./callbacks.ts";
 import { chooseFaces } from "./choose_face.ts";
 import { type AnalyzedFile, analyzeFiles, type FailedFile, type StepProgress } from "./collect.ts";
@@ -38,6 +39,17 @@ export interface TrainOptions {
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void;
 }
 
+/** How the trained head named the chosen face of one validation photo. */
+export interface ValidationOutcome {
+  path: string;
+  label: string;
+  /** The head's best guess, whatever the threshold. */
+  predicted: string;
+  probability: number;
+  /** The chosen face, in the upright photo's pixels. */
+  box: Box;
+}
+
 /** Photo-level facts a user should see after training. */
 export interface TrainReport {
   /** Files that could not be read or decoded. */
@@ -51,6 +63,8 @@ export interface TrainReport {
   /** Warnings from scanning the folders. */
   warnings: string[];
   counts: { train: number; val: number; perPerson: Record<string, { train: number; val: number }> };
+  /** Every validation photo's outcome with the best weights; empty without validation photos. */
+  validation: ValidationOutcome[];
 }
 
 /** A trained, not yet saved, model. */
@@ -97,7 +111,7 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
     areas: a.record.faces.map((f) => f.box.width * f.box.height),
   }));
   const { choices } = chooseFaces(photos);
-  const usable: { file: AnalyzedFile; x: Float32Array }[] = [];
+  const usable: { file: AnalyzedFile; x: Float32Array; face: number }[] = [];
   const noFace: string[] = [];
   const noMatchingFace: string[] = [];
   const multiFace: TrainReport["multiFace"] = [];
@@ -105,7 +119,7 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
     const c = choices[i];
     if (a.record.faces.length === 0) noFace.push(a.path);
     else if (c.index < 0) noMatchingFace.push(a.path);
-    else usable.push({ file: a, x: photos[i].embeddings[c.index] });
+    else usable.push({ file: a, x: photos[i].embeddings[c.index], face: c.index });
     if (a.record.faces.length > 1 && c.index >= 0) {
       multiFace.push({ path: a.path, faces: a.record.faces.length, chosen: c.index });
     }
@@ -159,6 +173,13 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
     probs.filter((_, i) => best[i] === scored.y[i]).map((p) => Math.max(...p)),
     labels.length,
   );
+  const validation: ValidationOutcome[] = scored !== valEx ? [] : valRows.map((r, i) => ({
+    path: r.file.path,
+    label: r.file.label,
+    predicted: labels[best[i]],
+    probability: Math.max(...probs[i]),
+    box: r.file.record.faces[r.face].box,
+  }));
   const perPerson: TrainReport["counts"]["perPerson"] = {};
   for (const l of labels) perPerson[l] = { train: 0, val: 0 };
   trainRows.forEach((r) => perPerson[r.file.label].train++);
@@ -200,6 +221,7 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
       multiFace,
       warnings,
       counts: { train: trainRows.length, val: valRows.length, perPerson },
+      validation,
     },
   };
 }
