@@ -42,12 +42,12 @@ export {
   type PhotoRecord,
 } from "./src/embed/photo.ts";
 export { buildHead, type HeadConfig } from "./src/head/head.ts";
-export { loadModel, type ModelInfo, saveModel, type SavedModel } from "./src/head/model_io.ts";
+export { loadModel, type ModelInfo, type SavedModel, saveModel } from "./src/head/model_io.ts";
 export {
   type Recognition,
   type RecognizedFace,
-  Recognizer,
   type RecognizeOptions,
+  Recognizer,
   UNKNOWN,
 } from "./src/head/recognizer.ts";
 export { train, type TrainOptions, type TrainReport, type TrainResult } from "./src/train/train.ts";

@@ -84,7 +84,7 @@ export const DEFAULTS = {
   model: "models/facefit",
   epochs: 300,
   batchSize: 32,
-  learningRate: 0.003,
+  learningRate: 0.01,
   patience: 25,
   hidden: 0,
 } as const;
@@ -115,7 +115,12 @@ const OPTIONS = {
   },
   predict: { ...COMMON_OPTIONS, model: { type: "string" }, threshold: { type: "string" } },
   evaluate: { ...COMMON_OPTIONS, data: { type: "string" }, model: { type: "string" } },
-  demo: { ...COMMON_OPTIONS, from: { type: "string" }, model: { type: "string" }, seed: { type: "string" } },
+  demo: {
+    ...COMMON_OPTIONS,
+    from: { type: "string" },
+    model: { type: "string" },
+    seed: { type: "string" },
+  },
 } as const;
 
 /**
@@ -125,7 +130,10 @@ const OPTIONS = {
  * @param exists tells whether a path exists; used for the `--val data/test` default.
  * @throws UsageError naming the bad argument and the valid choices.
  */
-export function parseCommand(argv: readonly string[], exists: (path: string) => boolean = () => false): Command {
+export function parseCommand(
+  argv: readonly string[],
+  exists: (path: string) => boolean = () => false,
+): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     const topic = name === "help" ? rest[0] : undefined;
@@ -143,7 +151,9 @@ export function parseCommand(argv: readonly string[], exists: (path: string) => 
       strict: true,
     }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.replace(/\. To specify.*$/s, "")}; see "facefit help ${name}"`);
+    throw new UsageError(
+      `${(error as Error).message.replace(/\. To specify.*$/s, "")}; see "facefit help ${name}"`,
+    );
   }
   if (values.help) return { kind: "help", command: name };
   const common = commonArgs(values);
@@ -154,7 +164,8 @@ export function parseCommand(argv: readonly string[], exists: (path: string) => 
         kind: "train",
         ...common,
         data,
-        val: str(values.val) ?? (exists(DEFAULTS.val) && data === DEFAULTS.data ? DEFAULTS.val : undefined),
+        val: str(values.val) ??
+          (exists(DEFAULTS.val) && data === DEFAULTS.data ? DEFAULTS.val : undefined),
         valSplit: num(values["val-split"], "--val-split", DEFAULTS.valSplit, 0, 0.9),
         seed: int(values.seed, "--seed", DEFAULTS.seed, 0),
         model: str(values.model) ?? DEFAULTS.model,
@@ -167,14 +178,18 @@ export function parseCommand(argv: readonly string[], exists: (path: string) => 
     }
     case "predict": {
       if (positionals.length === 0) {
-        throw new UsageError('predict needs at least one photo: facefit predict PHOTO... [--model DIR]');
+        throw new UsageError(
+          "predict needs at least one photo: facefit predict PHOTO... [--model DIR]",
+        );
       }
       return {
         kind: "predict",
         ...common,
         files: positionals,
         model: str(values.model) ?? DEFAULTS.model,
-        threshold: values.threshold === undefined ? undefined : num(values.threshold, "--threshold", 0, 0, 1),
+        threshold: values.threshold === undefined
+          ? undefined
+          : num(values.threshold, "--threshold", 0, 0, 1),
       };
     }
     case "evaluate":
@@ -198,7 +213,9 @@ export function parseCommand(argv: readonly string[], exists: (path: string) => 
 function commonArgs(values: Record<string, string | boolean | undefined>): CommonArgs {
   const backend = str(values.backend) ?? "auto";
   if (!(BACKEND_REQUESTS as readonly string[]).includes(backend)) {
-    throw new UsageError(`Unknown backend "${backend}": choose one of ${BACKEND_REQUESTS.join(", ")}`);
+    throw new UsageError(
+      `Unknown backend "${backend}": choose one of ${BACKEND_REQUESTS.join(", ")}`,
+    );
   }
   if (values.cache !== undefined && values["no-cache"]) {
     throw new UsageError("Give either --cache DIR or --no-cache, not both");
@@ -224,7 +241,13 @@ function str(v: string | boolean | undefined): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-function num(v: string | boolean | undefined, flag: string, fallback: number, min: number, max: number): number {
+function num(
+  v: string | boolean | undefined,
+  flag: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (v === undefined) return fallback;
   const n = Number(v);
   if (typeof v !== "string" || v.trim() === "" || !Number.isFinite(n) || n < min || n > max) {

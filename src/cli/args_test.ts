@@ -11,12 +11,33 @@ Deno.test("train defaults, and --val defaults to data/test only when it exists",
   assert.equal(a.backend, "auto");
   const b = parseCommand(["train"], (p) => p === "data/test");
   assert.equal(b.kind === "train" && b.val, "data/test");
-  const c = parseCommand(["train", "--data", "x", "--seed", "7", "--val-split", "0.3", "--no-cache"], () => true);
-  assert.ok(c.kind === "train" && c.val === undefined && c.seed === 7 && c.valSplit === 0.3 && c.cache === false);
+  const c = parseCommand([
+    "train",
+    "--data",
+    "x",
+    "--seed",
+    "7",
+    "--val-split",
+    "0.3",
+    "--no-cache",
+  ], () => true);
+  assert.ok(
+    c.kind === "train" && c.val === undefined && c.seed === 7 && c.valSplit === 0.3 &&
+      c.cache === false,
+  );
 });
 
 Deno.test("predict takes files and options", () => {
-  const a = parseCommand(["predict", "a.jpg", "b c.png", "--json", "--threshold", "0.6", "--backend", "wasm"]);
+  const a = parseCommand([
+    "predict",
+    "a.jpg",
+    "b c.png",
+    "--json",
+    "--threshold",
+    "0.6",
+    "--backend",
+    "wasm",
+  ]);
   assert.ok(a.kind === "predict");
   if (a.kind !== "predict") return;
   assert.deepEqual(a.files, ["a.jpg", "b c.png"]);
@@ -45,6 +66,10 @@ Deno.test("bad input is a UsageError naming the value and the choices", () => {
     [["help", "nope"], /Unknown command "nope"/],
   ];
   for (const [argv, message] of cases) {
-    assert.throws(() => parseCommand(argv), (e) => e instanceof UsageError && message.test(e.message), argv.join(" "));
+    assert.throws(
+      () => parseCommand(argv),
+      (e) => e instanceof UsageError && message.test(e.message),
+      argv.join(" "),
+    );
   }
 });

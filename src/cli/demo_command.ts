@@ -50,7 +50,9 @@ export async function demoCommand(args: DemoArgs, reporter: Reporter): Promise<n
       const r = await recognizer.recognizeFile(sample.path);
       reporter.result(`\npredict "${sample.path}" (folder ${sample.label}):`);
       for (const f of r.faces) {
-        reporter.result(`  ${f.name} ${(f.probability * 100).toFixed(1)}% at ${JSON.stringify(f.box)}`);
+        reporter.result(
+          `  ${f.name} ${(f.probability * 100).toFixed(1)}% at ${JSON.stringify(f.box)}`,
+        );
       }
     } finally {
       recognizer.dispose();

@@ -56,7 +56,8 @@ export function printReport(reporter: Reporter, report: EvaluationReport): void 
       .join(", ");
     reporter.result(
       `  ${name.padEnd(width)} ${String(c.correct).padStart(4)}/${String(c.total).padEnd(4)} ` +
-        `${c.total ? ((c.correct / c.total) * 100).toFixed(1).padStart(5) : "    -"}%` + (wrong ? `  confused with: ${wrong}` : ""),
+        `${c.total ? ((c.correct / c.total) * 100).toFixed(1).padStart(5) : "    -"}%` +
+        (wrong ? `  confused with: ${wrong}` : ""),
     );
   }
 }

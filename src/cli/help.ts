@@ -7,7 +7,9 @@ import { BACKEND_REQUESTS } from "../backend/backend.ts";
 import { type CommandName, DEFAULTS } from "./args.ts";
 
 const COMMON = `Common options:
-  --backend NAME   ${BACKEND_REQUESTS.join(" | ")} (default auto: WebGPU on a hardware GPU, else WASM)
+  --backend NAME   ${
+  BACKEND_REQUESTS.join(" | ")
+} (default auto: WebGPU on a hardware GPU, else WASM)
   --cache DIR      cache of faces and embeddings (default $FACEFIT_CACHE or ~/.cache/facefit)
   --no-cache       neither read nor write the cache
   --json           print the result as JSON on stdout

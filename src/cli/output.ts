@@ -86,7 +86,11 @@ export class Reporter {
     if (this.err.isTerminal) {
       const width = 24;
       const filled = Math.round((p.done / Math.max(1, p.total)) * width);
-      this.err.write(`\r\x1b[K${p.step.padEnd(9)} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${figures}`);
+      this.err.write(
+        `\r\x1b[K${p.step.padEnd(9)} [${"#".repeat(filled)}${
+          ".".repeat(width - filled)
+        }] ${figures}`,
+      );
       this.#barOpen = true;
       if (p.done === p.total) this.#closeBar();
     } else if (p.done === p.total || p.done % Math.max(1, Math.ceil(p.total / 10)) === 0) {
@@ -101,7 +105,8 @@ export class Reporter {
     const f = (k: string) => (typeof logs[k] === "number" ? logs[k].toFixed(4) : "-");
     this.info(
       `epoch ${String(epoch + 1).padStart(3)}  loss ${f("loss")}  acc ${f("acc")}  ` +
-        `val_loss ${f("val_loss")}  val_acc ${f("val_acc")}` + (logs.lr ? `  lr ${logs.lr.toExponential(1)}` : ""),
+        `val_loss ${f("val_loss")}  val_acc ${f("val_acc")}` +
+        (logs.lr ? `  lr ${logs.lr.toExponential(1)}` : ""),
     );
   }
 

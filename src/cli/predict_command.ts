@@ -60,9 +60,11 @@ function printText(reporter: Reporter, file: string, r: Recognition): void {
     const b = f.box;
     const guess = f.name === f.bestGuess ? "" : ` (best guess ${f.bestGuess})`;
     reporter.result(
-      `  ${f.name.padEnd(14)} ${(f.probability * 100).toFixed(1).padStart(5)}%  margin ${f.margin >= 0 ? "+" : ""}${
-        f.margin.toFixed(3)
-      }  at x=${Math.round(b.x)} y=${Math.round(b.y)} ${Math.round(b.width)}x${Math.round(b.height)}${guess}`,
+      `  ${f.name.padEnd(14)} ${(f.probability * 100).toFixed(1).padStart(5)}%  margin ${
+        f.margin >= 0 ? "+" : ""
+      }${f.margin.toFixed(3)}  at x=${Math.round(b.x)} y=${Math.round(b.y)} ${
+        Math.round(b.width)
+      }x${Math.round(b.height)}${guess}`,
     );
   }
 }

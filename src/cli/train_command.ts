@@ -13,7 +13,9 @@ import { formatSeconds, type Reporter } from "./output.ts";
 /** Run `train`; returns the exit code. */
 export async function trainCommand(args: TrainArgs, reporter: Reporter): Promise<number> {
   const result = await trainAndSave(args, reporter);
-  if (args.json) reporter.result(JSON.stringify({ model: args.model, ...summary(result) }, null, 2));
+  if (args.json) {
+    reporter.result(JSON.stringify({ model: args.model, ...summary(result) }, null, 2));
+  }
   return 0;
 }
 
@@ -24,7 +26,9 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
   const analyzer = await FaceAnalyzer.load(analyzerConfig(args));
   reporter.info(
     `training on "${args.data}", validating on ` +
-      (args.val ? `"${args.val}"` : `${Math.round(args.valSplit * 100)}% of it (seed ${args.seed})`),
+      (args.val
+        ? `"${args.val}"`
+        : `${Math.round(args.valSplit * 100)}% of it (seed ${args.seed})`),
   );
   let lastEpoch = -1;
   let lastLogs = {};
@@ -53,10 +57,14 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
   result.head.dispose();
   const r = result.report;
   for (const w of r.warnings) reporter.warn(w);
-  if (r.noFace.length) reporter.info(`no face found in ${r.noFace.length} photo(s): ${r.noFace.join(", ")}`);
+  if (r.noFace.length) {
+    reporter.info(`no face found in ${r.noFace.length} photo(s): ${r.noFace.join(", ")}`);
+  }
   if (r.noMatchingFace.length) {
     reporter.info(
-      `no face close to its person in ${r.noMatchingFace.length} photo(s), not used: ${r.noMatchingFace.join(", ")}`,
+      `no face close to its person in ${r.noMatchingFace.length} photo(s), not used: ${
+        r.noMatchingFace.join(", ")
+      }`,
     );
   }
   const m = result.metrics;
@@ -70,7 +78,9 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
   );
   reporter.info(
     `${r.failed.length} unreadable, ${r.noFace.length} without a face, ${r.multiFace.length} with several faces; ` +
-      `cache ${(m.cache as { hits: number }).hits} hits / ${(m.cache as { misses: number }).misses} misses; ` +
+      `cache ${(m.cache as { hits: number }).hits} hits / ${
+        (m.cache as { misses: number }).misses
+      } misses; ` +
       `${formatSeconds(seconds)} in all`,
   );
   reporter.info(`saved model to "${args.model}"`);
@@ -79,5 +89,10 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
 
 function summary(result: TrainResult) {
   const { history: _history, ...metrics } = result.metrics;
-  return { labels: result.info.labels, threshold: result.info.threshold, metrics, report: result.report };
+  return {
+    labels: result.info.labels,
+    threshold: result.info.threshold,
+    metrics,
+    report: result.report,
+  };
 }

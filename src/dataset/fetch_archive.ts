@@ -13,7 +13,11 @@ import { dirname, join, normalize } from "node:path";
  * @returns the number of files written.
  * @throws Error when the archive is not a zip, or an entry would land outside `dest`.
  */
-export async function unpackFolders(zip: Uint8Array, folders: readonly string[], dest: string): Promise<number> {
+export async function unpackFolders(
+  zip: Uint8Array,
+  folders: readonly string[],
+  dest: string,
+): Promise<number> {
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(zip, {
@@ -56,7 +60,9 @@ export async function download(url: string): Promise<Uint8Array> {
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new Error(`Cannot download "${url}": HTTP ${response.status}; pass a local copy with --from DIR`);
+    throw new Error(
+      `Cannot download "${url}": HTTP ${response.status}; pass a local copy with --from DIR`,
+    );
   }
   return new Uint8Array(await response.arrayBuffer());
 }

@@ -37,7 +37,8 @@ export interface Dataset {
 export const UNKNOWN_FOLDER = "_unknown";
 
 /** Extensions that are certainly not photos; everything else is tried (the format comes from the bytes). */
-const NOT_IMAGES = /\.(txt|md|json|csv|tsv|xml|html?|pdf|zip|db|ini|py|ts|js|sh)$|^\.|^thumbs\.db$|^desktop\.ini$/i;
+const NOT_IMAGES =
+  /\.(txt|md|json|csv|tsv|xml|html?|pdf|zip|db|ini|py|ts|js|sh)$|^\.|^thumbs\.db$|^desktop\.ini$/i;
 
 /** Deepest folder level searched below a person's folder. */
 const MAX_DEPTH = 8;
@@ -59,7 +60,9 @@ export async function scanDataset(root: string): Promise<Dataset> {
     );
   }
   if (!info.isDirectory) {
-    throw new Error(`Dataset "${root}" is not a folder; give a folder with one sub-folder per person`);
+    throw new Error(
+      `Dataset "${root}" is not a folder; give a folder with one sub-folder per person`,
+    );
   }
   const files: LabelledFile[] = [];
   const unknown: LabelledFile[] = [];
@@ -71,13 +74,21 @@ export async function scanDataset(root: string): Promise<Dataset> {
     if (entry.name.startsWith(".")) continue;
     if (!(await isDirectory(path, skipped))) {
       if (!NOT_IMAGES.test(entry.name)) {
-        warnings.push(`Ignored "${entry.name}" at the top of "${root}": photos go in a folder per person`);
+        warnings.push(
+          `Ignored "${entry.name}" at the top of "${root}": photos go in a folder per person`,
+        );
       }
       continue;
     }
     const found: LabelledFile[] = [];
     const label = entry.name;
-    await walk(path, 0, new Set(), (p) => found.push({ path: p, name: relative(root, p), label }), skipped);
+    await walk(
+      path,
+      0,
+      new Set(),
+      (p) => found.push({ path: p, name: relative(root, p), label }),
+      skipped,
+    );
     if (label === UNKNOWN_FOLDER) {
       unknown.push(...found);
     } else if (label.startsWith("_")) {

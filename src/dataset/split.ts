@@ -17,7 +17,9 @@ export function stratifiedSplit<T extends { label: string }>(
   seed: number,
 ): { train: T[]; val: T[] } {
   if (!(fraction >= 0 && fraction < 1)) {
-    throw new RangeError(`Invalid validation fraction "${fraction}": use a number in [0, 1), e.g. 0.2`);
+    throw new RangeError(
+      `Invalid validation fraction "${fraction}": use a number in [0, 1), e.g. 0.2`,
+    );
   }
   const random = seededRandom(seed);
   const byLabel = new Map<string, T[]>();

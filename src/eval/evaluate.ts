@@ -67,7 +67,12 @@ export async function evaluate(
   const known = new Set(recognizer.info.labels);
   const files = dataset.files.filter((f) => known.has(f.label));
   const ignoredFolders = dataset.labels.filter((l) => !known.has(l));
-  const { analyzed, failed } = await analyzeFiles(recognizer.analyzer, files, options.onProgress, "evaluate");
+  const { analyzed, failed } = await analyzeFiles(
+    recognizer.analyzer,
+    files,
+    options.onProgress,
+    "evaluate",
+  );
   const threshold = options.threshold ?? recognizer.info.threshold.value;
   const photos: PhotoOutcome[] = [];
   for (const a of analyzed) {
@@ -88,7 +93,16 @@ export async function evaluate(
   }
   for (const f of failed) {
     const label = files.find((x) => x.path === f.path)?.label;
-    if (label) photos.push({ path: f.path, label, predicted: UNREADABLE, probability: 0, belowThreshold: false, faces: 0 });
+    if (label) {
+      photos.push({
+        path: f.path,
+        label,
+        predicted: UNREADABLE,
+        probability: 0,
+        belowThreshold: false,
+        faces: 0,
+      });
+    }
   }
   const perClass: EvaluationReport["perClass"] = {};
   const confusion: EvaluationReport["confusion"] = {};

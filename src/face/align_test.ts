@@ -7,7 +7,10 @@ await tf.setBackend("cpu");
 
 /** Landmarks of a face whose chip is known: the identity chip mapped by a chosen transform. */
 function landmarksUnder(t: { a: number; b: number; tx: number; ty: number }): Point[] {
-  const base = Array.from({ length: 68 }, (_, i) => ({ x: 30 + (i % 10) * 9, y: 40 + Math.floor(i / 10) * 11 }));
+  const base = Array.from(
+    { length: 68 },
+    (_, i) => ({ x: 30 + (i % 10) * 9, y: 40 + Math.floor(i / 10) * 11 }),
+  );
   return base.map((p) => applySimilarity(t, p));
 }
 
@@ -15,7 +18,12 @@ Deno.test("chipTransform follows the face: rotating and scaling the landmarks ro
   const base = landmarksUnder({ a: 1, b: 0, tx: 0, ty: 0 });
   const t0 = chipTransform(base);
   const angle = 0.5, s = 3;
-  const moved = landmarksUnder({ a: s * Math.cos(angle), b: s * Math.sin(angle), tx: 200, ty: 100 });
+  const moved = landmarksUnder({
+    a: s * Math.cos(angle),
+    b: s * Math.sin(angle),
+    tx: 200,
+    ty: 100,
+  });
   const t1 = chipTransform(moved);
   assert.ok(Math.abs(Math.hypot(t1.a, t1.b) / Math.hypot(t0.a, t0.b) - s) < 1e-9);
   const rot = Math.atan2(t1.b, t1.a) - Math.atan2(t0.b, t0.a);

@@ -127,7 +127,10 @@ export class FaceDetector {
           const y1 = Math.min(1, boxes[4 * k + 2]) * side;
           const x1 = Math.min(1, boxes[4 * k + 3]) * side;
           if (x1 > x0 && y1 > y0) {
-            cands.push({ box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, score: scores[k] });
+            cands.push({
+              box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
+              score: scores[k],
+            });
           }
         }
         results.push(suppress(cands));
@@ -162,7 +165,11 @@ export class FaceDetector {
     const crops = boxes.map((b) => {
       const x = Math.floor(b.x), y = Math.floor(b.y);
       const w = Math.max(1, Math.round(b.width)), h = Math.max(1, Math.round(b.height));
-      return tf.slice(image, [y, x, 0], [Math.min(h, image.shape[0] - y), Math.min(w, image.shape[1] - x), 3]);
+      return tf.slice(image, [y, x, 0], [
+        Math.min(h, image.shape[0] - y),
+        Math.min(w, image.shape[1] - x),
+        3,
+      ]);
     });
     try {
       const netInput = await faceapi.toNetInput(asFaceApi(crops));

@@ -16,7 +16,10 @@ Deno.test("fitSimilarity is a least-squares fit under noise", () => {
   const fit = fitSimilarity(from, to);
   assert.ok(Math.abs(fit.b) < 0.1 && Math.abs(fit.a - 0.9) < 0.1, JSON.stringify(fit));
   assert.throws(() => fitSimilarity([{ x: 0, y: 0 }], [{ x: 0, y: 0 }]), RangeError);
-  assert.throws(() => fitSimilarity([{ x: 1, y: 1 }, { x: 1, y: 1 }], [{ x: 0, y: 0 }, { x: 2, y: 2 }]), RangeError);
+  assert.throws(
+    () => fitSimilarity([{ x: 1, y: 1 }, { x: 1, y: 1 }], [{ x: 0, y: 0 }, { x: 2, y: 2 }]),
+    RangeError,
+  );
 });
 
 Deno.test("iou, nonMaxSuppression and clampBox", () => {
@@ -25,6 +28,14 @@ Deno.test("iou, nonMaxSuppression and clampBox", () => {
   assert.equal(iou(a, a), 1);
   assert.ok(Math.abs(iou(a, b) - 50 / 150) < 1e-12);
   assert.equal(iou(a, { x: 20, y: 20, width: 1, height: 1 }), 0);
-  assert.deepEqual(nonMaxSuppression([a, b, { x: 1, y: 0, width: 10, height: 10 }], [0.5, 0.9, 0.8], 0.4), [1, 0]);
-  assert.deepEqual(clampBox({ x: -5, y: 2, width: 10, height: 100 }, 8, 50), { x: 0, y: 2, width: 5, height: 48 });
+  assert.deepEqual(
+    nonMaxSuppression([a, b, { x: 1, y: 0, width: 10, height: 10 }], [0.5, 0.9, 0.8], 0.4),
+    [1, 0],
+  );
+  assert.deepEqual(clampBox({ x: -5, y: 2, width: 10, height: 100 }, 8, 50), {
+    x: 0,
+    y: 2,
+    width: 5,
+    height: 48,
+  });
 });

@@ -35,7 +35,9 @@ export function buildHead(config: HeadConfig): tf.Sequential {
   const { inputSize, classes } = config;
   const { hidden, dropout, seed } = { ...DEFAULT_HEAD, ...definedOnly(config) };
   if (!(Number.isInteger(classes) && classes >= 2)) {
-    throw new RangeError(`A classifier needs at least 2 people, got ${classes}; add a folder per person`);
+    throw new RangeError(
+      `A classifier needs at least 2 people, got ${classes}; add a folder per person`,
+    );
   }
   if (!(Number.isInteger(inputSize) && inputSize > 0)) {
     throw new RangeError(`Invalid embedding size "${inputSize}"`);

@@ -57,7 +57,10 @@ Deno.test("saveModel then loadModel gives the same predictions; a second save re
 
 Deno.test("loadModel explains what is wrong with a damaged folder", async () => {
   const dir = join(await Deno.makeTempDir(), "m");
-  await assert.rejects(() => loadModel(dir), /No facefit model at .*facefit.json" is missing; train one/);
+  await assert.rejects(
+    () => loadModel(dir),
+    /No facefit model at .*facefit.json" is missing; train one/,
+  );
   const head = buildHead({ inputSize: 4, classes: 2 });
   await saveModel(dir, { head, info: info(["a", "b"]) });
   await Deno.writeFile(join(dir, "weights.bin"), new Uint8Array(10));
@@ -66,7 +69,10 @@ Deno.test("loadModel explains what is wrong with a damaged folder", async () => 
   await assert.rejects(() => loadModel(dir), /is incomplete: cannot read "weights.bin"/);
   await Deno.writeTextFile(join(dir, "facefit.json"), "{ not json");
   await assert.rejects(() => loadModel(dir), /"facefit.json" is not valid JSON/);
-  await Deno.writeTextFile(join(dir, "facefit.json"), JSON.stringify({ ...info(["a", "b"]), format: 99 }));
+  await Deno.writeTextFile(
+    join(dir, "facefit.json"),
+    JSON.stringify({ ...info(["a", "b"]), format: 99 }),
+  );
   await assert.rejects(() => loadModel(dir), /has format 99/);
   await saveModel(dir, { head, info: info(["a", "b", "c"]) });
   await assert.rejects(() => loadModel(dir), /2 outputs but facefit.json lists 3 labels/);

@@ -78,7 +78,10 @@ export async function saveModel(
     }));
     await Deno.writeTextFile(join(tmp, "facefit.json"), JSON.stringify(model.info, null, 2) + "\n");
     if (model.metrics) {
-      await Deno.writeTextFile(join(tmp, "metrics.json"), JSON.stringify(model.metrics, null, 2) + "\n");
+      await Deno.writeTextFile(
+        join(tmp, "metrics.json"),
+        JSON.stringify(model.metrics, null, 2) + "\n",
+      );
     }
     await fsync(tmp);
     let hadOld = false;
@@ -124,7 +127,9 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   if (!Array.isArray(info.labels) || info.labels.length < 2) {
     throw new Error(`Model "${dir}" is damaged: facefit.json lists no labels; retrain it`);
   }
-  const modelJson = await readJson<{ modelTopology: unknown; weightsManifest: tf.io.WeightsManifestConfig }>(
+  const modelJson = await readJson<
+    { modelTopology: unknown; weightsManifest: tf.io.WeightsManifestConfig }
+  >(
     dir,
     "model.json",
   );
@@ -136,7 +141,9 @@ export async function loadModel(dir: string): Promise<SavedModel> {
       parts.push(await Deno.readFile(join(dir, p)));
     } catch (error) {
       throw new Error(
-        `Model "${dir}" is incomplete: cannot read "${p}" (${error instanceof Error ? error.message : error}); retrain it`,
+        `Model "${dir}" is incomplete: cannot read "${p}" (${
+          error instanceof Error ? error.message : error
+        }); retrain it`,
       );
     }
   }
@@ -156,7 +163,9 @@ export async function loadModel(dir: string): Promise<SavedModel> {
     }));
   } catch (error) {
     throw new Error(
-      `Model "${dir}" is damaged: model.json cannot be built (${error instanceof Error ? error.message : error}); retrain it`,
+      `Model "${dir}" is damaged: model.json cannot be built (${
+        error instanceof Error ? error.message : error
+      }); retrain it`,
     );
   }
   const outputs = (head.outputs[0].shape as number[])[1];
@@ -182,14 +191,20 @@ async function readJson<T>(dir: string, file: string): Promise<T> {
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`No facefit model at "${dir}": "${file}" is missing; train one with "deno task train --model ${dir}"`);
+      throw new Error(
+        `No facefit model at "${dir}": "${file}" is missing; train one with "deno task train --model ${dir}"`,
+      );
     }
     throw new Error(`Cannot read "${path}": ${error instanceof Error ? error.message : error}`);
   }
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new Error(`Model "${dir}" is damaged: "${file}" is not valid JSON (${error instanceof Error ? error.message : error}); retrain it`);
+    throw new Error(
+      `Model "${dir}" is damaged: "${file}" is not valid JSON (${
+        error instanceof Error ? error.message : error
+      }); retrain it`,
+    );
   }
 }
 

@@ -84,7 +84,9 @@ export class Recognizer {
     const d = this.info.embedding.size;
     const flat = new Float32Array(embeddings.length * d);
     embeddings.forEach((e, i) => flat.set(normalize(e), i * d));
-    const probs = tf.tidy(() => this.head.predict(tf.tensor2d(flat, [embeddings.length, d])) as tf.Tensor);
+    const probs = tf.tidy(() =>
+      this.head.predict(tf.tensor2d(flat, [embeddings.length, d])) as tf.Tensor
+    );
     const data = await probs.data() as Float32Array;
     probs.dispose();
     const k = this.info.labels.length;

@@ -31,7 +31,8 @@ export function chooseThreshold(
   const value = Math.max(floor, sorted[Math.min(at, sorted.length - 1)]);
   return {
     value: Math.round(value * 1e4) / 1e4,
-    rule: `accepts ${Math.round((1 - rejectShare) * 100)}% of the ${sorted.length} correctly named ` +
+    rule:
+      `accepts ${Math.round((1 - rejectShare) * 100)}% of the ${sorted.length} correctly named ` +
       "validation faces (never below chance)",
   };
 }

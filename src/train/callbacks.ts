@@ -54,11 +54,12 @@ export class EarlyStopping extends tf.Callback {
     this.minDelta = options.minDelta ?? 1e-4;
   }
 
-  override async onTrainBegin(): Promise<void> {
+  override onTrainBegin(): Promise<void> {
     this.best = Infinity;
     this.bestEpoch = -1;
     this.#wait = 0;
     this.#dropBest();
+    return Promise.resolve();
   }
 
   override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
@@ -75,9 +76,10 @@ export class EarlyStopping extends tf.Callback {
     }
   }
 
-  override async onTrainEnd(): Promise<void> {
+  override onTrainEnd(): Promise<void> {
     if (this.#bestWeights) this.model.setWeights(this.#bestWeights);
     this.#dropBest();
+    return Promise.resolve();
   }
 
   #dropBest(): void {
@@ -116,9 +118,10 @@ export class ReduceLROnPlateau extends tf.Callback {
     }
   }
 
-  override async onTrainBegin(): Promise<void> {
+  override onTrainBegin(): Promise<void> {
     this.#best = Infinity;
     this.#wait = 0;
+    return Promise.resolve();
   }
 
   override async onEpochEnd(_epoch: number, logs?: tf.Logs): Promise<void> {

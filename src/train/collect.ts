@@ -49,7 +49,13 @@ export async function analyzeFiles(
     try {
       const record = await analyzer.analyzeFile(file.path);
       analyzed.push({ ...file, record });
-      onProgress?.({ step, done: i + 1, total: files.length, file: file.path, cached: analyzer.stats.hits > hitsBefore });
+      onProgress?.({
+        step,
+        done: i + 1,
+        total: files.length,
+        file: file.path,
+        cached: analyzer.stats.hits > hitsBefore,
+      });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       failed.push({ path: file.path, reason });

@@ -34,7 +34,7 @@ export interface FitOptions {
 export const DEFAULT_FIT: Required<Omit<FitOptions, "onEpochEnd">> = {
   epochs: 300,
   batchSize: 32,
-  learningRate: 3e-3,
+  learningRate: 1e-2,
   patience: 25,
   seed: 42,
   balanceClasses: true,
@@ -117,7 +117,10 @@ export async function fitClassifier(
 }
 
 /** Class weights `n / (classes * count)`, so every class weighs the same in the loss. */
-export function inverseFrequency(labels: readonly number[], classes: number): Record<number, number> {
+export function inverseFrequency(
+  labels: readonly number[],
+  classes: number,
+): Record<number, number> {
   const counts = new Array(classes).fill(0);
   for (const y of labels) counts[y]++;
   const weights: Record<number, number> = {};

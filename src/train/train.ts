@@ -96,7 +96,9 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
   const warnings = [...dataset.warnings, ...(valSet?.warnings ?? [])];
   for (const f of valSet?.files ?? []) {
     if (!labels.includes(f.label)) {
-      warnings.push(`Validation photo "${f.path}" shows "${f.label}", who has no training folder: not used`);
+      warnings.push(
+        `Validation photo "${f.path}" shows "${f.label}", who has no training folder: not used`,
+      );
     }
   }
   const all = [...dataset.files, ...valFiles];
@@ -129,7 +131,11 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
   let trainRows = usable.filter((u) => !valPaths.has(u.file.path));
   let valRows = usable.filter((u) => valPaths.has(u.file.path));
   if (!valSet) {
-    const split = stratifiedSplit(usable.map((u) => ({ ...u, label: u.file.label })), options.valSplit ?? 0.2, seed);
+    const split = stratifiedSplit(
+      usable.map((u) => ({ ...u, label: u.file.label })),
+      options.valSplit ?? 0.2,
+      seed,
+    );
     trainRows = split.train;
     valRows = split.val;
   }
@@ -149,7 +155,12 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
   const trainEx = toExamples(trainRows);
   const valEx = toExamples(valRows);
 
-  const head = buildHead({ inputSize: trainEx.x[0].length, classes: labels.length, hidden: options.hidden, seed });
+  const head = buildHead({
+    inputSize: trainEx.x[0].length,
+    classes: labels.length,
+    hidden: options.hidden,
+    seed,
+  });
   const fitOptions = {
     epochs: options.epochs ?? DEFAULT_FIT.epochs,
     batchSize: options.batchSize ?? DEFAULT_FIT.batchSize,

@@ -27,7 +27,11 @@ Deno.test("fitClassifier learns separable data, repeats with the same seed, and 
   const before = tf.memory().numTensors;
   const run = async () => {
     const head = buildHead({ inputSize: 8, classes: 3, seed: 1 });
-    const r = await fitClassifier(head, { train: clusters(60, 1), val: clusters(30, 2), classes: 3 }, {
+    const r = await fitClassifier(head, {
+      train: clusters(60, 1),
+      val: clusters(30, 2),
+      classes: 3,
+    }, {
       epochs: 40,
       batchSize: 8,
       learningRate: 0.05,
@@ -54,7 +58,8 @@ Deno.test("EarlyStopping stops after patience and restores the best epoch's weig
   stopper.setModel(model);
   await stopper.onTrainBegin();
   const snapshot = () => model.getWeights().map((w) => Array.from(w.dataSync()));
-  const setAll = (v: number) => model.setWeights(model.getWeights().map((w) => tf.fill(w.shape, v)));
+  const setAll = (v: number) =>
+    model.setWeights(model.getWeights().map((w) => tf.fill(w.shape, v)));
   setAll(1);
   await stopper.onEpochEnd(0, { val_loss: 0.5 });
   const best = snapshot();
@@ -78,7 +83,10 @@ Deno.test("ReduceLROnPlateau halves the learning rate after a plateau", async ()
   for (const [epoch, v] of [[0, 1], [1, 1], [2, 1]]) await cb.onEpochEnd(epoch, { val_loss: v });
   assert.ok(Math.abs(learningRate(model.optimizer) - 0.005) < 1e-12);
   await cb.onEpochEnd(3, { val_loss: 0.5 });
-  assert.ok(Math.abs(learningRate(model.optimizer) - 0.005) < 1e-12, "an improvement resets the wait");
+  assert.ok(
+    Math.abs(learningRate(model.optimizer) - 0.005) < 1e-12,
+    "an improvement resets the wait",
+  );
   assert.throws(() => new ReduceLROnPlateau({ factor: 2 }), RangeError);
   model.dispose();
 });
@@ -89,7 +97,8 @@ Deno.test("inverseFrequency weighs rare classes up", () => {
 
 Deno.test("chooseFaces takes the labelled person's face, not the largest, in a group photo", () => {
   const ann = normalize([1, 0.1, 0]), bob = normalize([0, 1, 0.1]), fan = normalize([0.1, 0, 1]);
-  const near = (v: Float32Array, d: number) => normalize(Array.from(v, (x, i) => x + (i === 2 ? d : 0)));
+  const near = (v: Float32Array, d: number) =>
+    normalize(Array.from(v, (x, i) => x + (i === 2 ? d : 0)));
   const photos = [
     { label: "Ann", embeddings: [near(ann, 0.05)], areas: [100] },
     { label: "Ann", embeddings: [near(ann, -0.05)], areas: [100] },
