@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { packageDir } from "./npm_path.ts";
+import { registerWasmTrainingKernels } from "./wasm_kernels.ts";
 
 /** A backend the user may ask for. `auto` picks the fastest one that is really there. */
 export type BackendRequest = "auto" | "webgpu" | "wasm" | "cpu";
@@ -57,6 +58,7 @@ async function startWasm(): Promise<boolean> {
   if (!wasmPathsSet) {
     const dir = packageDir("@tensorflow/tfjs-backend-wasm");
     setWasmPaths(new URL("dist/", dir).href);
+    registerWasmTrainingKernels();
     wasmPathsSet = true;
   }
   return await tf.setBackend("wasm");
