@@ -29,8 +29,8 @@ export function defaultCacheDir(): string {
   return home ? join(home, ".cache", "facefit") : join(".cache", "facefit");
 }
 
-/** A JSON value store in a folder, one file per key; writes are atomic (temp file, then rename). */
-export class JsonCache<T> {
+/** A value store in a folder, one file per key; writes are atomic (temp file, then rename). */
+export class FileCache {
   readonly dir: string;
 
   /**
@@ -41,31 +41,61 @@ export class JsonCache<T> {
     this.dir = join(root, version.replace(/[^A-Za-z0-9._-]+/g, "_"));
   }
 
-  #path(key: string): string {
-    return join(this.dir, key.slice(0, 2), `${key}.json`);
+  #path(key: string, ext: string): string {
+    return join(this.dir, key.slice(0, 2), `${key}.${ext}`);
   }
 
-  /** The stored value, or undefined when absent or unreadable (a damaged entry is a miss). */
-  async get(key: string): Promise<T | undefined> {
+  /** The stored bytes, or undefined when absent or unreadable. */
+  async getBytes(key: string, ext = "bin"): Promise<Uint8Array | undefined> {
     try {
-      return JSON.parse(await Deno.readTextFile(this.#path(key))) as T;
+      return await Deno.readFile(this.#path(key, ext));
     } catch {
       return undefined;
     }
   }
 
-  /** Store a value. Failures (read-only disk, no permission) are returned, not thrown: a cache is optional. */
-  async set(key: string, value: T): Promise<Error | undefined> {
-    const path = this.#path(key);
+  /** Store bytes. Failures (read-only disk, no permission) are returned, not thrown: a cache is optional. */
+  async setBytes(key: string, bytes: Uint8Array, ext = "bin"): Promise<Error | undefined> {
+    const path = this.#path(key, ext);
     const tmp = `${path}.${crypto.randomUUID()}.tmp`;
     try {
       await Deno.mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
-      await Deno.writeTextFile(tmp, JSON.stringify(value));
+      await Deno.writeFile(tmp, bytes);
       await Deno.rename(tmp, path);
       return undefined;
     } catch (error) {
       await Deno.remove(tmp).catch(() => {});
       return error instanceof Error ? error : new Error(String(error));
     }
+  }
+}
+
+/** A JSON value store on top of {@linkcode FileCache}; a damaged entry reads as a miss. */
+export class JsonCache<T> {
+  readonly #files: FileCache;
+
+  constructor(root: string, version: string) {
+    this.#files = new FileCache(root, version);
+  }
+
+  /** The folder holding this cache's entries. */
+  get dir(): string {
+    return this.#files.dir;
+  }
+
+  /** The stored value, or undefined when absent or unreadable. */
+  async get(key: string): Promise<T | undefined> {
+    const bytes = await this.#files.getBytes(key, "json");
+    if (!bytes) return undefined;
+    try {
+      return JSON.parse(new TextDecoder().decode(bytes)) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Store a value; failures are returned, not thrown. */
+  set(key: string, value: T): Promise<Error | undefined> {
+    return this.#files.setBytes(key, new TextEncoder().encode(JSON.stringify(value)), "json");
   }
 }

@@ -1,14 +1,19 @@
 /**
  * The front half of the pipeline for one photo: bytes -> decoded image -> faces -> aligned chips
- * -> embeddings, with the result cached by the file's content hash.
+ * -> embeddings.
+ *
+ * Three caches, keyed by the file's content hash, keep the stages apart so that a change in one
+ * does not redo the others: faces (detector + alignment settings), chips (alignment) and
+ * embeddings (backbone weights). A fine-tuned backbone thus re-embeds cached chips without
+ * decoding or detecting again.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { defaultCacheDir, JsonCache, sha256Hex } from "../dataset/cache.ts";
+import { defaultCacheDir, FileCache, JsonCache, sha256Hex } from "../dataset/cache.ts";
 import { decodeImage, type DecodeOptions, type RgbImage } from "../image/mod.ts";
 import { CHIP_PADDING, chipTransform, extractChips } from "../face/align.ts";
-import { type DetectedFace, type DetectOptions, FaceDetector } from "../face/detect.ts";
+import { type DetectOptions, FaceDetector } from "../face/detect.ts";
 import type { Box, Point } from "../face/geometry.ts";
 import { CHIP_SIZE } from "./backbone.ts";
 import { embed } from "./embed.ts";
@@ -49,18 +54,29 @@ export interface AnalyzerConfig {
 /** Alignment method id, part of the cache key: change it when chips change. */
 export const ALIGNMENT_ID = `dlib-mean-face-51pt-p${CHIP_PADDING}-s${CHIP_SIZE}-v1`;
 
+/** Bytes of one chip: RGB, 8 bits per channel. */
+export const CHIP_BYTES = CHIP_SIZE * CHIP_SIZE * 3;
+
 /** How many faces are embedded in one batch. */
 const EMBED_BATCH = 16;
 
-/** Runs detection, alignment and embedding on photos, with a content-addressed cache. */
+type FacesEntry = { width: number; height: number; faces: Omit<FaceRecord, "embedding">[] };
+
+interface Caches {
+  faces: JsonCache<FacesEntry>;
+  chips: FileCache;
+  embeddings: JsonCache<number[][]>;
+}
+
+/** Runs detection, alignment and embedding on photos, with content-addressed caches. */
 export class FaceAnalyzer {
   readonly detector: FaceDetector;
   readonly backbone: tf.LayersModel;
   /** Identifies the backbone weights; a model trained on other weights is refused. */
   readonly backboneId: string;
-  readonly #cache: JsonCache<PhotoRecord> | undefined;
+  readonly #caches: Caches | undefined;
   readonly #config: AnalyzerConfig;
-  /** Counts of cache hits and misses since load. */
+  /** Photos answered wholly from the cache, and photos that needed work, since load. */
   readonly stats = { hits: 0, misses: 0 };
 
   private constructor(detector: FaceDetector, backbone: tf.LayersModel, config: AnalyzerConfig) {
@@ -68,14 +84,20 @@ export class FaceAnalyzer {
     this.backbone = backbone;
     this.#config = config;
     this.backboneId = config.backboneId ?? BACKBONE_ID;
-    const cacheDir = config.cacheDir === undefined ? defaultCacheDir() : config.cacheDir;
-    const version = [
-      config.backboneId ?? BACKBONE_ID,
-      "ssd_mobilenetv1+landmark68",
-      ALIGNMENT_ID,
-      JSON.stringify(config.detect ?? {}),
-    ].join("|");
-    this.#cache = cacheDir === false ? undefined : new JsonCache(cacheDir, shortHash(version));
+    const root = config.cacheDir === undefined ? defaultCacheDir() : config.cacheDir;
+    if (root !== false) {
+      const facesVersion = `ssd_mobilenetv1+landmark68|${ALIGNMENT_ID}|${
+        JSON.stringify(config.detect ?? {})
+      }`;
+      this.#caches = {
+        faces: new JsonCache(root, `faces-${shortHash(facesVersion)}`),
+        chips: new FileCache(root, `chips-${shortHash(facesVersion)}`),
+        embeddings: new JsonCache(
+          root,
+          `embeddings-${shortHash(`${facesVersion}|${this.backboneId}`)}`,
+        ),
+      };
+    }
   }
 
   /** Load the pretrained detector and backbone. */
@@ -99,66 +121,151 @@ export class FaceAnalyzer {
   }
 
   /**
-   * Analyze a photo file, from the cache when its bytes were seen before.
+   * Analyze a photo file, from the caches when its bytes were seen before.
    *
    * @throws Error naming the file when it cannot be read or decoded.
    */
   async analyzeFile(path: string): Promise<PhotoRecord> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(path);
-    } catch (error) {
-      throw new Error(`Cannot read "${path}": ${error instanceof Error ? error.message : error}`);
-    }
-    const key = this.#cache ? await sha256Hex(bytes) : "";
-    const cached = await this.#cache?.get(key);
-    if (cached) {
+    const bytes = await readBytes(path);
+    const key = this.#caches ? await sha256Hex(bytes) : "";
+    const [faces, embeddings] = this.#caches
+      ? await Promise.all([this.#caches.faces.get(key), this.#caches.embeddings.get(key)])
+      : [undefined, undefined];
+    if (faces && embeddings && embeddings.length === faces.faces.length) {
       this.stats.hits++;
-      return cached;
+      return withEmbeddings(faces, embeddings);
     }
     this.stats.misses++;
+    if (faces) {
+      // Known faces, new backbone: embed the cached chips.
+      const chips = await this.#chipsFor(key, bytes, path, faces);
+      const fresh = await this.embedChips(chips);
+      await this.#caches?.embeddings.set(key, fresh);
+      return withEmbeddings(faces, fresh);
+    }
     const image = await decodeImage(bytes, { ...this.#config.decode, path });
-    const record = await this.analyzeImage(image);
-    await this.#cache?.set(key, record);
+    const record = await this.analyzeImage(image, async (chips) => {
+      await this.#caches?.chips.setBytes(key, chips);
+    });
+    if (this.#caches) {
+      const { faces: withEmb, ...size } = record;
+      await this.#caches.faces.set(key, {
+        ...size,
+        faces: withEmb.map(({ embedding: _, ...f }) => f),
+      });
+      await this.#caches.embeddings.set(key, withEmb.map((f) => f.embedding));
+    }
     return record;
   }
 
-  /** Analyze a decoded image (no cache). */
-  async analyzeImage(image: RgbImage): Promise<PhotoRecord> {
+  /**
+   * The aligned chips of every face of a photo file, `CHIP_BYTES` each, in face order: from the
+   * cache, else cut again from the photo at the cached landmarks.
+   */
+  async chipsOf(path: string): Promise<{ record: PhotoRecord; chips: Uint8Array }> {
+    const record = await this.analyzeFile(path);
+    const bytes = await readBytes(path);
+    const key = this.#caches ? await sha256Hex(bytes) : "";
+    return { record, chips: await this.#chipsFor(key, bytes, path, record) };
+  }
+
+  async #chipsFor(
+    key: string,
+    bytes: Uint8Array,
+    path: string,
+    faces: { faces: { landmarks: Point[] }[] },
+  ): Promise<Uint8Array> {
+    const cached = await this.#caches?.chips.getBytes(key);
+    if (cached && cached.length === faces.faces.length * CHIP_BYTES) return cached;
+    const image = await decodeImage(bytes, { ...this.#config.decode, path });
     const tensor = tf.tensor3d(image.data, [image.height, image.width, 3], "int32");
     try {
-      const faces = await this.detector.detect(tensor, this.#config.detect);
-      const embeddings = await this.#embedFaces(tensor, faces);
-      return {
-        width: image.width,
-        height: image.height,
-        faces: faces.map((f, i) => ({
-          box: roundBox(f.box),
-          score: round(f.score, 4),
-          pass: f.pass,
-          landmarks: f.landmarks.map((p) => ({ x: round(p.x, 2), y: round(p.y, 2) })),
-          embedding: Array.from(embeddings[i]),
-        })),
-      };
+      const chips = await chipsToBytes(
+        extractChips(tensor, faces.faces.map((f) => chipTransform(f.landmarks))),
+      );
+      await this.#caches?.chips.setBytes(key, chips);
+      return chips;
     } finally {
       tensor.dispose();
     }
   }
 
-  async #embedFaces(image: tf.Tensor3D, faces: DetectedFace[]): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (let start = 0; start < faces.length; start += EMBED_BATCH) {
-      const batch = faces.slice(start, start + EMBED_BATCH);
-      const descriptors = tf.tidy(() =>
-        embed(this.backbone, extractChips(image, batch.map((f) => chipTransform(f.landmarks))))
+  /**
+   * Analyze a decoded image (no cache).
+   *
+   * @param onChips receives the aligned chips of all faces, `CHIP_BYTES` each.
+   */
+  async analyzeImage(
+    image: RgbImage,
+    onChips?: (chips: Uint8Array) => Promise<void> | void,
+  ): Promise<PhotoRecord> {
+    const tensor = tf.tensor3d(image.data, [image.height, image.width, 3], "int32");
+    let faces;
+    let chips: Uint8Array;
+    try {
+      faces = await this.detector.detect(tensor, this.#config.detect);
+      chips = await chipsToBytes(
+        extractChips(tensor, faces.map((f) => chipTransform(f.landmarks))),
       );
-      const data = await descriptors.data() as Float32Array;
+    } finally {
+      tensor.dispose();
+    }
+    await onChips?.(chips);
+    const embeddings = await this.embedChips(chips);
+    return {
+      width: image.width,
+      height: image.height,
+      faces: faces.map((f, i) => ({
+        box: roundBox(f.box),
+        score: round(f.score, 4),
+        pass: f.pass,
+        landmarks: f.landmarks.map((p) => ({ x: round(p.x, 2), y: round(p.y, 2) })),
+        embedding: embeddings[i],
+      })),
+    };
+  }
+
+  /** Embed chips (`CHIP_BYTES` each) with this analyzer's backbone, in batches. */
+  async embedChips(chips: Uint8Array): Promise<number[][]> {
+    const n = chips.length / CHIP_BYTES;
+    const out: number[][] = [];
+    for (let start = 0; start < n; start += EMBED_BATCH) {
+      const count = Math.min(EMBED_BATCH, n - start);
+      const slice = chips.subarray(start * CHIP_BYTES, (start + count) * CHIP_BYTES);
+      const descriptors = tf.tidy(() =>
+        embed(
+          this.backbone,
+          tf.tensor4d(slice, [count, CHIP_SIZE, CHIP_SIZE, 3], "int32").toFloat(),
+        )
+      );
+      const data = await descriptors.data();
       descriptors.dispose();
-      const d = data.length / batch.length;
-      for (let i = 0; i < batch.length; i++) out.push(data.slice(i * d, (i + 1) * d));
+      const d = data.length / count;
+      for (let i = 0; i < count; i++) out.push(Array.from(data.subarray(i * d, (i + 1) * d)));
     }
     return out;
   }
+}
+
+async function readBytes(path: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (error) {
+    throw new Error(`Cannot read "${path}": ${error instanceof Error ? error.message : error}`);
+  }
+}
+
+/** Round float chips to bytes (the chips are stored and embedded from 8-bit values). */
+async function chipsToBytes(chips: tf.Tensor4D): Promise<Uint8Array> {
+  const data = await chips.data();
+  chips.dispose();
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(data[i])));
+  return out;
+}
+
+function withEmbeddings(faces: FacesEntry, embeddings: number[][]): PhotoRecord {
+  return { ...faces, faces: faces.faces.map((f, i) => ({ ...f, embedding: embeddings[i] })) };
 }
 
 function round(v: number, digits: number): number {
@@ -182,5 +289,5 @@ function shortHash(text: string): string {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  return `v${h.toString(16).padStart(8, "0")}`;
+  return h.toString(16).padStart(8, "0");
 }
