@@ -59,40 +59,75 @@ export async function fitClassifier(
   data: { train: Examples; val: Examples; classes: number },
   options: FitOptions = {},
 ): Promise<FitResult> {
-  const opts = { ...DEFAULT_FIT, ...options };
   const { train, val, classes } = data;
   if (train.x.length === 0) throw new RangeError("No training examples: every photo was skipped");
   if (train.x.length !== train.y.length || val.x.length !== val.y.length) {
     throw new RangeError("Features and labels differ in count");
   }
-  const optimizer = tf.train.adam(opts.learningRate);
-  model.compile({
-    optimizer,
-    loss: "categoricalCrossentropy",
-    metrics: ["accuracy"],
-  });
   const xTrain = tf.tensor2d(flatten(train.x), [train.x.length, train.x[0].length]);
-  const yTrain = tf.tidy(() => tf.oneHot(tf.tensor1d(train.y, "int32"), classes));
-  const hasVal = val.x.length > 0;
-  const xVal = hasVal ? tf.tensor2d(flatten(val.x), [val.x.length, val.x[0].length]) : undefined;
-  const yVal = hasVal ? tf.tidy(() => tf.oneHot(tf.tensor1d(val.y, "int32"), classes)) : undefined;
+  const xVal = val.x.length > 0
+    ? tf.tensor2d(flatten(val.x), [val.x.length, val.x[0].length])
+    : undefined;
+  try {
+    return await fitBatches(model, {
+      trainLabels: train.y,
+      batchInputs: (_rows, idx) => tf.gather(xTrain, idx),
+      val: xVal ? { x: xVal, y: val.y } : undefined,
+      classes,
+    }, options);
+  } finally {
+    xTrain.dispose();
+    xVal?.dispose();
+  }
+}
+
+/** Where {@linkcode fitBatches} gets its data. */
+export interface BatchSource {
+  /** Class of every training example. */
+  trainLabels: readonly number[];
+  /** The model inputs of the examples with these indices (a fresh tensor; fit disposes it). */
+  batchInputs: (rows: number[], indices: tf.Tensor1D) => tf.Tensor;
+  /** Validation inputs (kept by the caller) and classes. */
+  val?: { x: tf.Tensor; y: readonly number[] };
+  classes: number;
+}
+
+/**
+ * The fit loop shared by the head and the fine-tuning phase: compile with Adam, seeded
+ * per-epoch shuffles, batches from `source`, class weights, early stopping with the best weights
+ * restored and the learning rate reduced on a plateau. The optimizer is disposed afterwards.
+ */
+export async function fitBatches(
+  model: tf.LayersModel,
+  source: BatchSource,
+  options: FitOptions = {},
+): Promise<FitResult> {
+  const opts = { ...DEFAULT_FIT, ...options };
+  const { trainLabels, classes, val } = source;
+  const optimizer = tf.train.adam(opts.learningRate);
+  model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  const yTrain = tf.tidy(() => tf.oneHot(tf.tensor1d([...trainLabels], "int32"), classes));
+  const yVal = val && val.y.length > 0
+    ? tf.tidy(() => tf.oneHot(tf.tensor1d([...val.y], "int32"), classes))
+    : undefined;
   const random = seededRandom(opts.seed);
-  const indices = train.y.map((_, i) => i);
-  const batchSize = Math.min(opts.batchSize, train.x.length);
+  const indices = trainLabels.map((_, i) => i);
+  const batchSize = Math.min(opts.batchSize, indices.length);
   const batches = Math.ceil(indices.length / batchSize);
   const dataset = tf.data.generator(function* () {
     const order = shuffled(indices, random);
     for (let b = 0; b < batches; b++) {
-      const idx = tf.tensor1d(order.slice(b * batchSize, (b + 1) * batchSize), "int32");
-      const batch = { xs: tf.gather(xTrain, idx), ys: tf.gather(yTrain, idx) };
+      const rows = order.slice(b * batchSize, (b + 1) * batchSize);
+      const idx = tf.tensor1d(rows, "int32");
+      const batch = { xs: source.batchInputs(rows, idx), ys: tf.gather(yTrain, idx) };
       idx.dispose();
       yield batch;
     }
   });
   const history: EpochLogs[] = [];
-  const monitor = hasVal ? "val_loss" : "loss";
+  const monitor = yVal ? "val_loss" : "loss";
   const stopper = new EarlyStopping({ monitor, patience: opts.patience });
-  const callbacks: tf.CustomCallbackArgs[] | tf.Callback[] = [
+  const callbacks: tf.Callback[] = [
     new ReduceLROnPlateau({ monitor, patience: Math.max(2, Math.floor(opts.patience / 3)) }),
     stopper,
     new EpochReporter((epoch, logs) => {
@@ -103,13 +138,13 @@ export async function fitClassifier(
   try {
     await model.fitDataset(dataset, {
       epochs: opts.epochs,
-      validationData: hasVal ? [xVal!, yVal!] : undefined,
-      classWeight: opts.balanceClasses ? inverseFrequency(train.y, classes) : undefined,
+      validationData: yVal ? [val!.x, yVal] : undefined,
+      classWeight: opts.balanceClasses ? inverseFrequency(trainLabels, classes) : undefined,
       callbacks,
       verbose: 0,
     });
   } finally {
-    tf.dispose([xTrain, yTrain, xVal, yVal].filter((t): t is tf.Tensor => t !== undefined));
+    tf.dispose([yTrain, yVal].filter((t): t is tf.Tensor => t !== undefined));
     // The optimizer's moment estimates are only needed while fitting.
     optimizer.dispose();
   }
