@@ -19,3 +19,15 @@ export async function startBackend(args: CommonArgs, reporter: Reporter): Promis
 export function analyzerConfig(args: CommonArgs): AnalyzerConfig {
   return { cacheDir: args.cache };
 }
+
+/** This process's peak resident memory in MiB (Linux VmHWM), else the current RSS. */
+export function peakRssMiB(): number {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    if (kb > 0) return Math.round(kb / 1024);
+  } catch {
+    // not Linux, or no read permission: fall back below
+  }
+  return Math.round(Deno.memoryUsage().rss / 2 ** 20);
+}

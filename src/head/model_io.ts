@@ -3,7 +3,8 @@
  *
  * ```
  * models/<name>/
- *   model.json, weights.bin   the tfjs LayersModel (loadable with tf.loadLayersModel)
+ *   model.json, weights.bin   the head, a tfjs LayersModel (loadable with tf.loadLayersModel)
+ *   backbone/                 the fine-tuned backbone, same format (only after fine-tuning)
  *   facefit.json              labels, backbone id, chip geometry, preprocessing, threshold
  *   metrics.json              training history and validation figures
  * ```
@@ -19,12 +20,15 @@ import { basename, dirname, join } from "node:path";
 /** Version of the folder layout; a model with another version is refused with a clear message. */
 export const MODEL_FORMAT = 1;
 
+/** The sub-folder holding a fine-tuned backbone. */
+export const BACKBONE_DIR = "backbone";
+
 /** What a model folder says about itself (facefit.json). */
 export interface ModelInfo {
   format: number;
   /** The people, in the order of the head's outputs. */
   labels: string[];
-  /** Which pretrained backbone produced the embeddings the head was trained on. */
+  /** Which backbone weights produced the embeddings the head was trained on. */
   backbone: string;
   /** Chip geometry and input preprocessing of the backbone. */
   chip: { size: number; padding: number; alignment: string };
@@ -32,6 +36,8 @@ export interface ModelInfo {
   embedding: { size: number; normalize: "l2" };
   /** Probability below which a face is called unknown, and how it was chosen. */
   threshold: { value: number; rule: string };
+  /** Present when the backbone was fine-tuned: it is then stored in `backbone/`. */
+  fineTune?: { stages: number; baseBackbone: string } & Record<string, unknown>;
   /** When and how it was trained. */
   createdAt: string;
   training: Record<string, unknown>;
@@ -41,6 +47,8 @@ export interface ModelInfo {
 export interface SavedModel {
   head: tf.LayersModel;
   info: ModelInfo;
+  /** The fine-tuned backbone, when the model has one. */
+  backbone?: tf.LayersModel;
   metrics?: Record<string, unknown>;
 }
 
@@ -48,10 +56,12 @@ export interface SavedModel {
  * Write a model folder atomically.
  *
  * @param dir the model folder, e.g. "models/friends"; its parent is created when missing.
+ * @param extraFiles more files to put in the folder (e.g. a report), written before the rename.
  */
 export async function saveModel(
   dir: string,
-  model: { head: tf.LayersModel; info: ModelInfo; metrics?: Record<string, unknown> },
+  model: SavedModel,
+  extraFiles: Record<string, string | Uint8Array> = {},
 ): Promise<void> {
   const parent = dirname(dir);
   await Deno.mkdir(parent, { recursive: true });
@@ -60,22 +70,11 @@ export async function saveModel(
   const old = join(parent, `.${basename(dir)}.old-${stamp}`);
   await Deno.mkdir(tmp);
   try {
-    await model.head.save(tf.io.withSaveHandler(async (artifacts) => {
-      const { weightData, ...topology } = artifacts;
-      const weights = weightData instanceof ArrayBuffer
-        ? new Uint8Array(weightData)
-        : new Uint8Array(await new Blob(weightData as ArrayBuffer[]).arrayBuffer());
-      await Deno.writeFile(join(tmp, "weights.bin"), weights);
-      const json = {
-        modelTopology: topology.modelTopology,
-        format: "layers-model",
-        generatedBy: "facefit",
-        convertedBy: null,
-        weightsManifest: [{ paths: ["weights.bin"], weights: topology.weightSpecs }],
-      };
-      await Deno.writeTextFile(join(tmp, "model.json"), JSON.stringify(json));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-    }));
+    await writeLayersModel(tmp, model.head);
+    if (model.backbone) {
+      await Deno.mkdir(join(tmp, BACKBONE_DIR));
+      await writeLayersModel(join(tmp, BACKBONE_DIR), model.backbone);
+    }
     await Deno.writeTextFile(join(tmp, "facefit.json"), JSON.stringify(model.info, null, 2) + "\n");
     if (model.metrics) {
       await Deno.writeTextFile(
@@ -83,7 +82,11 @@ export async function saveModel(
         JSON.stringify(model.metrics, null, 2) + "\n",
       );
     }
-    await fsync(tmp);
+    for (const [name, content] of Object.entries(extraFiles)) {
+      if (typeof content === "string") await Deno.writeTextFile(join(tmp, name), content);
+      else await Deno.writeFile(join(tmp, name), content);
+    }
+    await fsyncTree(tmp);
     let hadOld = false;
     try {
       await Deno.rename(dir, old);
@@ -101,9 +104,34 @@ export async function saveModel(
   }
 }
 
-async function fsync(dir: string): Promise<void> {
+/** Write a LayersModel as `model.json` + `weights.bin` into an existing folder. */
+export async function writeLayersModel(dir: string, model: tf.LayersModel): Promise<void> {
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    const { weightData, ...topology } = artifacts;
+    const weights = weightData instanceof ArrayBuffer
+      ? new Uint8Array(weightData)
+      : new Uint8Array(await new Blob(weightData as ArrayBuffer[]).arrayBuffer());
+    await Deno.writeFile(join(dir, "weights.bin"), weights);
+    const json = {
+      modelTopology: topology.modelTopology,
+      format: "layers-model",
+      generatedBy: "facefit",
+      convertedBy: null,
+      weightsManifest: [{ paths: ["weights.bin"], weights: topology.weightSpecs }],
+    };
+    await Deno.writeTextFile(join(dir, "model.json"), JSON.stringify(json));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+  }));
+}
+
+async function fsyncTree(dir: string): Promise<void> {
   for await (const entry of Deno.readDir(dir)) {
-    const file = await Deno.open(join(dir, entry.name), { read: true });
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) {
+      await fsyncTree(path);
+      continue;
+    }
+    const file = await Deno.open(path, { read: true });
     try {
       await file.sync();
     } finally {
@@ -127,11 +155,41 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   if (!Array.isArray(info.labels) || info.labels.length < 2) {
     throw new Error(`Model "${dir}" is damaged: facefit.json lists no labels; retrain it`);
   }
+  const head = await readLayersModel(dir, dir);
+  const outputs = (head.outputs[0].shape as number[])[1];
+  if (outputs !== info.labels.length) {
+    head.dispose();
+    throw new Error(
+      `Model "${dir}" is damaged: the network has ${outputs} outputs but facefit.json lists ${info.labels.length} labels; retrain it`,
+    );
+  }
+  let backbone: tf.LayersModel | undefined;
+  if (info.fineTune) {
+    try {
+      backbone = await readLayersModel(join(dir, BACKBONE_DIR), dir);
+    } catch (error) {
+      head.dispose();
+      throw error;
+    }
+  }
+  let metrics: Record<string, unknown> | undefined;
+  try {
+    metrics = JSON.parse(await Deno.readTextFile(join(dir, "metrics.json")));
+  } catch {
+    metrics = undefined;
+  }
+  return { head, info, backbone, metrics };
+}
+
+/** Read `model.json` + weights from a folder; `modelDir` names the model in messages. */
+async function readLayersModel(dir: string, modelDir: string): Promise<tf.LayersModel> {
+  const where = dir === modelDir ? "" : ` (${basename(dir)}/)`;
   const modelJson = await readJson<
     { modelTopology: unknown; weightsManifest: tf.io.WeightsManifestConfig }
   >(
     dir,
     "model.json",
+    modelDir,
   );
   const weightSpecs = modelJson.weightsManifest?.flatMap((g) => g.weights) ?? [];
   const weightPaths = modelJson.weightsManifest?.flatMap((g) => g.paths) ?? [];
@@ -141,7 +199,7 @@ export async function loadModel(dir: string): Promise<SavedModel> {
       parts.push(await Deno.readFile(join(dir, p)));
     } catch (error) {
       throw new Error(
-        `Model "${dir}" is incomplete: cannot read "${p}" (${
+        `Model "${modelDir}" is incomplete${where}: cannot read "${p}" (${
           error instanceof Error ? error.message : error
         }); retrain it`,
       );
@@ -151,49 +209,37 @@ export async function loadModel(dir: string): Promise<SavedModel> {
   const expected = weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (weightData.byteLength !== expected) {
     throw new Error(
-      `Model "${dir}" is damaged: weights.bin has ${weightData.byteLength} bytes, model.json expects ${expected}; retrain it`,
+      `Model "${modelDir}" is damaged${where}: weights.bin has ${weightData.byteLength} bytes, model.json expects ${expected}; retrain it`,
     );
   }
-  let head: tf.LayersModel;
   try {
-    head = await tf.loadLayersModel(tf.io.fromMemory({
+    return await tf.loadLayersModel(tf.io.fromMemory({
       modelTopology: modelJson.modelTopology as tf.io.ModelArtifacts["modelTopology"],
       weightSpecs,
       weightData: weightData.buffer as ArrayBuffer,
     }));
   } catch (error) {
     throw new Error(
-      `Model "${dir}" is damaged: model.json cannot be built (${
+      `Model "${modelDir}" is damaged${where}: model.json cannot be built (${
         error instanceof Error ? error.message : error
       }); retrain it`,
     );
   }
-  const outputs = (head.outputs[0].shape as number[])[1];
-  if (outputs !== info.labels.length) {
-    head.dispose();
-    throw new Error(
-      `Model "${dir}" is damaged: the network has ${outputs} outputs but facefit.json lists ${info.labels.length} labels; retrain it`,
-    );
-  }
-  let metrics: Record<string, unknown> | undefined;
-  try {
-    metrics = JSON.parse(await Deno.readTextFile(join(dir, "metrics.json")));
-  } catch {
-    metrics = undefined;
-  }
-  return { head, info, metrics };
 }
 
-async function readJson<T>(dir: string, file: string): Promise<T> {
+async function readJson<T>(dir: string, file: string, modelDir = dir): Promise<T> {
   const path = join(dir, file);
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new Error(
-        `No facefit model at "${dir}": "${file}" is missing; train one with "deno task train --model ${dir}"`,
-      );
+      if (dir === modelDir) {
+        throw new Error(
+          `No facefit model at "${modelDir}": "${file}" is missing; train one with "deno task train --model ${modelDir}"`,
+        );
+      }
+      throw new Error(`Model "${modelDir}" is incomplete: "${path}" is missing; retrain it`);
     }
     throw new Error(`Cannot read "${path}": ${error instanceof Error ? error.message : error}`);
   }
@@ -201,7 +247,7 @@ async function readJson<T>(dir: string, file: string): Promise<T> {
     return JSON.parse(text) as T;
   } catch (error) {
     throw new Error(
-      `Model "${dir}" is damaged: "${file}" is not valid JSON (${
+      `Model "${modelDir}" is damaged: "${file}" is not valid JSON (${
         error instanceof Error ? error.message : error
       }); retrain it`,
     );

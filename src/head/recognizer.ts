@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type AnalyzerConfig, FaceAnalyzer, type PhotoRecord } from "../embed/photo.ts";
+import { BACKBONE_ID } from "../embed/weights.ts";
 import { normalize } from "./vectors.ts";
 import type { Box } from "../face/geometry.ts";
 import { loadModel, type ModelInfo } from "./model_io.ts";
@@ -59,14 +60,18 @@ export class Recognizer {
    * @throws Error when the folder is missing or damaged, or was made for another backbone.
    */
   static async load(modelDir: string, config: AnalyzerConfig = {}): Promise<Recognizer> {
-    const { head, info } = await loadModel(modelDir);
-    const analyzer = await FaceAnalyzer.load(config);
-    if (info.backbone !== analyzer.backboneId) {
+    const { head, info, backbone } = await loadModel(modelDir);
+    const expected = info.fineTune ? info.fineTune.baseBackbone : info.backbone;
+    const analyzer = await FaceAnalyzer.load(
+      backbone ? { ...config, backbone, backboneId: info.backbone } : config,
+    );
+    const base = backbone ? BACKBONE_ID : analyzer.backboneId;
+    if (expected !== base) {
       head.dispose();
       analyzer.dispose();
       throw new Error(
-        `Model "${modelDir}" was trained on backbone "${info.backbone}" but this facefit has ` +
-          `"${analyzer.backboneId}"; retrain the model`,
+        `Model "${modelDir}" was trained on backbone "${expected}" but this facefit has ` +
+          `"${base}"; retrain the model`,
       );
     }
     return new Recognizer(analyzer, head, info);

@@ -7,7 +7,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { scanDataset } from "../dataset/scan.ts";
 import { stratifiedSplit } from "../dataset/split.ts";
-import { ALIGNMENT_ID, type FaceAnalyzer } from "../embed/photo.ts";
+import { sha256Hex } from "../dataset/cache.ts";
+import { buildBackbone } from "../embed/backbone.ts";
+import { embed } from "../embed/embed.ts";
+import { ALIGNMENT_ID, CHIP_BYTES, type FaceAnalyzer } from "../embed/photo.ts";
+import { BACKBONE_ID } from "../embed/weights.ts";
 import { CHIP_PADDING, CHIP_SIZE } from "../face/align.ts";
 import { buildHead } from "../head/head.ts";
 import { MODEL_FORMAT, type ModelInfo } from "../head/model_io.ts";
@@ -17,6 +21,8 @@ import type { Box } from "../face/geometry.ts";
 import type { EpochLogs } from "./callbacks.ts";
 import { chooseFaces } from "./choose_face.ts";
 import { type AnalyzedFile, analyzeFiles, type FailedFile, type StepProgress } from "./collect.ts";
+import type { AugmentLevel } from "./augment.ts";
+import { DEFAULT_FINE_TUNE, fineTune } from "./fine_tune.ts";
 import { DEFAULT_FIT, type Examples, fitClassifier } from "./fit.ts";
 
 /** What to train on and how. */
@@ -33,6 +39,12 @@ export interface TrainOptions {
   patience?: number;
   /** Hidden units in the head (0: linear). */
   hidden?: number;
+  /** Residual stages of the backbone to fine-tune after the head converged (0: head only). */
+  fineTune?: number;
+  fineTuneLearningRate?: number;
+  fineTuneEpochs?: number;
+  /** Augmentation of the chips while fine-tuning. */
+  augment?: AugmentLevel;
   /** Progress of the per-photo steps. */
   onProgress?: (p: StepProgress) => void;
   /** Called after every epoch. */
@@ -70,6 +82,8 @@ export interface TrainReport {
 /** A trained, not yet saved, model. */
 export interface TrainResult {
   head: tf.LayersModel;
+  /** The fine-tuned backbone, when fine-tuning ran. */
+  backbone?: tf.LayersModel;
   info: ModelInfo;
   metrics: Record<string, unknown>;
   report: TrainReport;
@@ -175,6 +189,40 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
   });
   const fitSeconds = (performance.now() - fitStarted) / 1000;
 
+  let history = fit.history.map((logs) => ({ ...logs, phase: 0 }));
+  let fineTuned:
+    | { backbone: tf.LayersModel; id: string; seconds: number; bestEpoch: number }
+    | undefined;
+  if ((options.fineTune ?? 0) > 0) {
+    const ftStarted = performance.now();
+    const backbone = buildBackbone();
+    backbone.setWeights(analyzer.backbone.getWeights());
+    const chipsOf = (rows: typeof usable) => gatherChips(analyzer, rows, options.onProgress);
+    const ft = await fineTune(backbone, head, {
+      train: { chips: await chipsOf(trainRows), y: trainEx.y },
+      val: { chips: await chipsOf(valRows), y: valEx.y },
+      classes: labels.length,
+    }, {
+      stages: options.fineTune!,
+      learningRate: options.fineTuneLearningRate,
+      epochs: options.fineTuneEpochs,
+      augment: options.augment,
+      seed,
+      onEpochEnd: (epoch, logs) =>
+        options.onEpochEnd?.(fit.epochsRun + epoch, { ...logs, phase: 1 }),
+    });
+    history = [...history, ...ft.history.map((logs) => ({ ...logs, phase: 1 }))];
+    // The head now reads the fine-tuned backbone's embeddings: re-embed for the figures below.
+    trainEx.x = await embedRows(backbone, analyzer, trainRows);
+    valEx.x = await embedRows(backbone, analyzer, valRows);
+    fineTuned = {
+      backbone,
+      id: `${BACKBONE_ID}+finetuned-${(await weightsHash(backbone)).slice(0, 16)}`,
+      seconds: (performance.now() - ftStarted) / 1000,
+      bestEpoch: ft.bestEpoch,
+    };
+  }
+
   // Threshold and validation figures from the restored best weights.
   const scored = valEx.x.length > 0 ? valEx : trainEx;
   const probs = await predictRows(head, scored.x);
@@ -199,7 +247,18 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
   const info: ModelInfo = {
     format: MODEL_FORMAT,
     labels,
-    backbone: analyzer.backboneId,
+    backbone: fineTuned ? fineTuned.id : analyzer.backboneId,
+    ...(fineTuned
+      ? {
+        fineTune: {
+          stages: options.fineTune!,
+          baseBackbone: analyzer.backboneId,
+          learningRate: options.fineTuneLearningRate ?? DEFAULT_FINE_TUNE.learningRate,
+          epochs: options.fineTuneEpochs ?? DEFAULT_FINE_TUNE.epochs,
+          augment: options.augment ?? DEFAULT_FINE_TUNE.augment,
+        },
+      }
+      : {}),
     chip: { size: CHIP_SIZE, padding: CHIP_PADDING, alignment: ALIGNMENT_ID },
     embedding: { size: trainEx.x[0].length, normalize: "l2" },
     threshold,
@@ -217,12 +276,14 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
     trainExamples: trainEx.x.length,
     bestEpoch: fit.bestEpoch,
     epochsRun: fit.epochsRun,
-    history: fit.history,
-    seconds: { analyze: analyzeSeconds, fit: fitSeconds },
+    history,
+    fineTuneBestEpoch: fineTuned?.bestEpoch,
+    seconds: { analyze: analyzeSeconds, fit: fitSeconds, fineTune: fineTuned?.seconds },
     cache: { ...analyzer.stats },
   };
   return {
     head,
+    backbone: fineTuned?.backbone,
     info,
     metrics,
     report: {
@@ -235,6 +296,64 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
       validation,
     },
   };
+}
+
+/** The chosen face's chip of every row, `CHIP_BYTES` each. */
+async function gatherChips(
+  analyzer: FaceAnalyzer,
+  rows: { file: AnalyzedFile; face: number }[],
+  onProgress?: (p: StepProgress) => void,
+): Promise<Uint8Array> {
+  const out = new Uint8Array(rows.length * CHIP_BYTES);
+  for (let i = 0; i < rows.length; i++) {
+    const { chips } = await analyzer.chipsOf(rows[i].file.path);
+    const f = rows[i].face;
+    out.set(chips.subarray(f * CHIP_BYTES, (f + 1) * CHIP_BYTES), i * CHIP_BYTES);
+    onProgress?.({ step: "chips", done: i + 1, total: rows.length, file: rows[i].file.path });
+  }
+  return out;
+}
+
+/** Unit embeddings of the rows' chosen faces under another backbone. */
+async function embedRows(
+  backbone: tf.LayersModel,
+  analyzer: FaceAnalyzer,
+  rows: { file: AnalyzedFile; face: number }[],
+): Promise<Float32Array[]> {
+  const chips = await gatherChips(analyzer, rows);
+  const out: Float32Array[] = [];
+  for (let start = 0; start < rows.length; start += 32) {
+    const n = Math.min(32, rows.length - start);
+    const e = tf.tidy(() =>
+      embed(
+        backbone,
+        tf.tensor4d(chips.subarray(start * CHIP_BYTES, (start + n) * CHIP_BYTES), [
+          n,
+          CHIP_SIZE,
+          CHIP_SIZE,
+          3,
+        ], "int32")
+          .toFloat(),
+      )
+    );
+    const data = await e.data();
+    e.dispose();
+    for (let i = 0; i < n; i++) out.push(normalize(data.subarray(i * 128, (i + 1) * 128)));
+  }
+  return out;
+}
+
+/** SHA-256 of a model's weights, naming a fine-tuned backbone in cache keys and model files. */
+async function weightsHash(model: tf.LayersModel): Promise<string> {
+  const parts = await Promise.all(model.getWeights().map((w) => w.data()));
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  const bytes = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), o);
+    o += p.byteLength;
+  }
+  return await sha256Hex(bytes);
 }
 
 async function predictRows(head: tf.LayersModel, rows: Float32Array[]): Promise<number[][]> {
