@@ -30,6 +30,8 @@ export interface TrainArgs extends CommonArgs {
   learningRate: number;
   patience: number;
   hidden: number;
+  /** Where to write the HTML report; undefined: report.html in the model folder. */
+  report: string | undefined;
 }
 
 /** `facefit predict FILE...` */
@@ -38,6 +40,8 @@ export interface PredictArgs extends CommonArgs {
   files: string[];
   model: string;
   threshold: number | undefined;
+  /** Folder for copies of the photos with every face boxed and named; undefined: none. */
+  annotate: string | undefined;
 }
 
 /** `facefit evaluate` */
@@ -45,6 +49,8 @@ export interface EvaluateArgs extends CommonArgs {
   kind: "evaluate";
   data: string;
   model: string;
+  /** Where to write the HTML report; undefined: report.html in the model folder. */
+  report: string | undefined;
 }
 
 /** `facefit demo` */
@@ -112,9 +118,20 @@ const OPTIONS = {
     lr: { type: "string" },
     patience: { type: "string" },
     hidden: { type: "string" },
+    report: { type: "string" },
   },
-  predict: { ...COMMON_OPTIONS, model: { type: "string" }, threshold: { type: "string" } },
-  evaluate: { ...COMMON_OPTIONS, data: { type: "string" }, model: { type: "string" } },
+  predict: {
+    ...COMMON_OPTIONS,
+    model: { type: "string" },
+    threshold: { type: "string" },
+    annotate: { type: "string" },
+  },
+  evaluate: {
+    ...COMMON_OPTIONS,
+    data: { type: "string" },
+    model: { type: "string" },
+    report: { type: "string" },
+  },
   demo: {
     ...COMMON_OPTIONS,
     from: { type: "string" },
@@ -151,9 +168,7 @@ export function parseCommand(
       strict: true,
     }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
   } catch (error) {
-    throw new UsageError(
-      `${(error as Error).message.replace(/\. To specify.*$/s, "")}; see "facefit help ${name}"`,
-    );
+    throw parseError(error as Error & { code?: string }, name);
   }
   if (values.help) return { kind: "help", command: name };
   const common = commonArgs(values);
@@ -174,6 +189,7 @@ export function parseCommand(
         learningRate: num(values.lr, "--lr", DEFAULTS.learningRate, 1e-8, 10),
         patience: int(values.patience, "--patience", DEFAULTS.patience, 1),
         hidden: int(values.hidden, "--hidden", DEFAULTS.hidden, 0),
+        report: path(values.report, "--report"),
       };
     }
     case "predict": {
@@ -190,6 +206,7 @@ export function parseCommand(
         threshold: values.threshold === undefined
           ? undefined
           : num(values.threshold, "--threshold", 0, 0, 1),
+        annotate: path(values.annotate, "--annotate"),
       };
     }
     case "evaluate":
@@ -198,6 +215,7 @@ export function parseCommand(
         ...common,
         data: str(values.data) ?? (exists(DEFAULTS.val) ? DEFAULTS.val : DEFAULTS.data),
         model: str(values.model) ?? DEFAULTS.model,
+        report: path(values.report, "--report"),
       };
     case "demo":
       return {
@@ -239,6 +257,39 @@ function unknownCommand(name: string): UsageError {
 
 function str(v: string | boolean | undefined): string | undefined {
   return typeof v === "string" ? v : undefined;
+}
+
+/** A path option: undefined when absent, refused when empty. */
+function path(v: string | boolean | undefined, flag: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v.trim() === "") {
+    throw new UsageError(`Invalid ${flag} "${v}": give a path`);
+  }
+  return v;
+}
+
+/** node:util's parse errors, reworded: an unknown option lists the command's options. */
+function parseError(error: Error & { code?: string }, command: CommandName): UsageError {
+  const see = `see "facefit help ${command}"`;
+  const unknown = /^Unknown option '([^']+)'/.exec(error.message);
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown) {
+    const options = Object.keys(OPTIONS[command]).map((o) => `--${o}`);
+    const close = options.filter((o) => o.startsWith(unknown[1]) || unknown[1].startsWith(o));
+    return new UsageError(
+      `Unknown option "${unknown[1]}" for ${command}` +
+        (close.length === 1 ? ` (did you mean ${close[0]}?)` : "") +
+        `: choose from ${options.join(", ")}; ${see}`,
+    );
+  }
+  if (error.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+    const arg = /'([^']*)'/.exec(error.message)?.[1];
+    return new UsageError(
+      `Unexpected argument${arg ? ` "${arg}"` : ""}: ${command} takes only options; ${see}`,
+    );
+  }
+  const missing = /^Option '(-\w, )?(--[\w-]+) <value>' argument missing/.exec(error.message);
+  if (missing) return new UsageError(`Option "${missing[2]}" needs a value; ${see}`);
+  return new UsageError(`${error.message.replace(/\. To specify.*$/s, "")}; ${see}`);
 }
 
 function num(

@@ -12,6 +12,7 @@ import { DEFAULTS, type DemoArgs, type TrainArgs } from "./args.ts";
 import { analyzerConfig } from "./context.ts";
 import { evaluateModel, printReport } from "./evaluate_command.ts";
 import type { Reporter } from "./output.ts";
+import { writeTrainingReport } from "./report_output.ts";
 import { trainAndSave } from "./train_command.ts";
 
 /** The public archive of the seed project, with Train/ and Test/ folders of eight players. */
@@ -37,8 +38,9 @@ export async function demoCommand(args: DemoArgs, reporter: Reporter): Promise<n
     learningRate: DEFAULTS.learningRate,
     patience: DEFAULTS.patience,
     hidden: DEFAULTS.hidden,
+    report: undefined,
   };
-  await trainAndSave(trainArgs, reporter);
+  await writeTrainingReport(await trainAndSave(trainArgs, reporter), trainArgs, reporter);
   reporter.info(`evaluating on the unseen "${testDir}"`);
   const report = await evaluateModel(args.model, testDir, args, reporter);
   printReport(reporter, report);

@@ -8,13 +8,18 @@ import { Recognizer } from "../head/recognizer.ts";
 import type { EvaluateArgs } from "./args.ts";
 import { analyzerConfig, startBackend } from "./context.ts";
 import type { Reporter } from "./output.ts";
+import { writeEvaluationReport } from "./report_output.ts";
 
 /** Run `evaluate`; returns the exit code. */
 export async function evaluateCommand(args: EvaluateArgs, reporter: Reporter): Promise<number> {
-  await startBackend(args, reporter);
+  const backend = await startBackend(args, reporter);
+  const started = performance.now();
   const report = await evaluateModel(args.model, args.data, args, reporter);
+  const seconds = (performance.now() - started) / 1000;
+  reporter.timing("evaluate", seconds);
+  const html = await writeEvaluationReport(report, { ...args, backend, seconds }, reporter);
   if (args.json) {
-    reporter.result(JSON.stringify(report, null, 2));
+    reporter.result(JSON.stringify({ ...report, html }, null, 2));
   } else {
     printReport(reporter, report);
   }

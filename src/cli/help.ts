@@ -13,9 +13,11 @@ const COMMON = `Common options:
   --cache DIR      cache of faces and embeddings (default $FACEFIT_CACHE or ~/.cache/facefit)
   --no-cache       neither read nor write the cache
   --json           print the result as JSON on stdout
-  -q, --quiet      no progress output
-  -v, --verbose    every epoch, more detail
-  -h, --help       this help`;
+  -q, --quiet      no progress output (progress bars are only drawn on a terminal anyway)
+  -v, --verbose    every epoch, timings per stage, more detail
+  -h, --help       this help
+
+Exit codes: 0 ok, 1 failure (a file or model could not be used), 2 usage error.`;
 
 const TEXTS: Record<CommandName | "main", string> = {
   main: `facefit: teach a computer to recognise your people.
@@ -32,9 +34,10 @@ Examples:
   deno task demo --from ../shared/datasets/fcbarcelona
   deno task train --data photos/train --val photos/test --model models/friends
   deno run -A main.ts predict party.jpg --model models/friends --json
+  deno run -A main.ts evaluate --data photos/test --model models/friends   # then open models/friends/report.html
 
 Exit codes: 0 ok, 1 failure (a file or model could not be used), 2 usage error.
-Run "facefit help COMMAND" for a command's options.`,
+Run "facefit help COMMAND" (or "facefit COMMAND --help") for a command's options.`,
   train: `facefit train: find, align and embed every face, then train the classifier head.
 
 Usage: facefit train [--data DIR] [--val DIR | --val-split F] [--model DIR] [options]
@@ -50,37 +53,46 @@ Options:
   --lr X            learning rate (default ${DEFAULTS.learningRate})
   --patience N      epochs without val_loss improvement before stopping (default ${DEFAULTS.patience})
   --hidden N        hidden units in the head, 0 for a linear head (default ${DEFAULTS.hidden})
+  --report PATH     where to write the HTML report (default MODEL/report.html): curves, confusion
+                    matrix, per-person figures, thumbnails of the misclassified and face-less photos
 
 ${COMMON}
 
-Example:
-  deno task train --data photos/train --val photos/test --model models/friends`,
+Examples:
+  deno task train --data photos/train --val photos/test --model models/friends
+  deno task train --data photos --val-split 0.25 --epochs 100 --report friends.html --quiet`,
   predict: `facefit predict: name every face in each photo.
 
-Usage: facefit predict PHOTO... [--model DIR] [--threshold P] [--json]
+Usage: facefit predict PHOTO... [--model DIR] [--threshold P] [--annotate DIR] [--json]
 
 Options:
   --model DIR       the trained model (default ${DEFAULTS.model})
   --threshold P     probability below which a face is "unknown" (default: the model's, from validation)
+  --annotate DIR    write a JPEG copy of each photo into DIR with every face boxed and named
+                    (green: a known person, orange: unknown)
 
 ${COMMON}
 
-Example:
-  deno run -A main.ts predict party.jpg --model models/friends --json`,
+Examples:
+  deno run -A main.ts predict party.jpg --model models/friends --json
+  deno run -A main.ts predict photos/*.jpg --model models/friends --annotate out/`,
   evaluate: `facefit evaluate: score a model on a labelled folder.
 
-Usage: facefit evaluate [--data DIR] [--model DIR] [--json]
+Usage: facefit evaluate [--data DIR] [--model DIR] [--report PATH] [--json]
 
 Each photo's prediction is its most confident face; a photo with no face counts as wrong.
 
 Options:
   --data DIR        photos, one sub-folder per person (default ${DEFAULTS.val} if it exists, else ${DEFAULTS.data})
   --model DIR       the trained model (default ${DEFAULTS.model})
+  --report PATH     where to write the HTML report (default MODEL/report.html, replacing the
+                    training report there)
 
 ${COMMON}
 
-Example:
-  deno run -A main.ts evaluate --data photos/test --model models/friends --json`,
+Examples:
+  deno run -A main.ts evaluate --data photos/test --model models/friends
+  deno run -A main.ts evaluate --data photos/test --model models/friends --report test.html --json`,
   demo: `facefit demo: the FC Barcelona photo set end to end.
 
 Downloads the seed project's archive (Train/ and Test/ of eight players) into data/fcbarcelona,

@@ -11,6 +11,8 @@ import type { StepProgress } from "../train/collect.ts";
 export interface TextSink {
   write(text: string): void;
   isTerminal: boolean;
+  /** Width of the terminal in characters, when known; live bars are cut to fit. */
+  columns?: number;
 }
 
 /** A sink for a Deno stream (stdout or stderr). */
@@ -23,7 +25,16 @@ export function streamSink(stream: typeof Deno.stderr | typeof Deno.stdout): Tex
       while (written < bytes.length) written += stream.writeSync(bytes.subarray(written));
     },
     isTerminal: stream.isTerminal(),
+    columns: terminalColumns(stream),
   };
+}
+
+function terminalColumns(stream: typeof Deno.stderr | typeof Deno.stdout): number | undefined {
+  try {
+    return stream.isTerminal() ? Deno.consoleSize().columns : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Output options. */
@@ -73,41 +84,80 @@ export class Reporter {
     this.err.write(`error: ${text}\n`);
   }
 
-  /** Progress of a per-file step: a live bar on a terminal, a line every 10 % otherwise. */
+  /**
+   * Progress of a per-file step as a live bar with count, rate and ETA. Drawn only on a terminal
+   * (a log file gets no bars) and never when quiet; with --verbose, a log gets the finished step.
+   */
   progress(p: StepProgress): void {
     if (p.error) this.warn(`skipped "${p.file}": ${p.error}`);
     if (this.quiet) return;
-    const now = performance.now();
-    if (!this.#stepStart.has(p.step) || p.done === 1) this.#stepStart.set(p.step, now);
-    const elapsed = (now - this.#stepStart.get(p.step)!) / 1000;
-    const rate = elapsed > 0 ? p.done / elapsed : 0;
-    const eta = rate > 0 ? (p.total - p.done) / rate : 0;
-    const figures = `${p.done}/${p.total} ${rate.toFixed(1)}/s ETA ${formatSeconds(eta)}`;
+    const figures = this.#figures(p.step, p.done, p.total);
     if (this.err.isTerminal) {
-      const width = 24;
-      const filled = Math.round((p.done / Math.max(1, p.total)) * width);
-      this.err.write(
-        `\r\x1b[K${p.step.padEnd(9)} [${"#".repeat(filled)}${
-          ".".repeat(width - filled)
-        }] ${figures}`,
-      );
-      this.#barOpen = true;
+      this.#bar(p.step, p.done, p.total, figures);
       if (p.done === p.total) this.#closeBar();
-    } else if (p.done === p.total || p.done % Math.max(1, Math.ceil(p.total / 10)) === 0) {
+    } else if (this.verbose && p.done === p.total) {
       this.err.write(`${p.step} ${figures}\n`);
     }
   }
 
-  /** One line per epoch with loss, acc, val_loss, val_acc (every epoch when verbose, else every 10th). */
-  epoch(epoch: number, logs: EpochLogs, last = false): void {
+  /**
+   * After each epoch: on a terminal a live bar towards `total` epochs with the epoch's figures;
+   * otherwise a line every 10th epoch (every epoch when verbose). `last` prints the final line.
+   */
+  epoch(epoch: number, logs: EpochLogs, last = false, total?: number): void {
     if (this.quiet) return;
-    if (!this.verbose && !last && (epoch + 1) % 10 !== 0 && epoch !== 0) return;
     const f = (k: string) => (typeof logs[k] === "number" ? logs[k].toFixed(4) : "-");
+    if (this.err.isTerminal && !this.verbose && !last && total !== undefined) {
+      const brief = `loss ${f("loss")} val_loss ${f("val_loss")} val_acc ${f("val_acc")}`;
+      this.#bar(
+        "epochs",
+        epoch + 1,
+        total,
+        `${this.#figures("epochs", epoch + 1, total)} ${brief}`,
+      );
+      return;
+    }
+    const figures = `loss ${f("loss")}  acc ${f("acc")}  val_loss ${f("val_loss")}  ` +
+      `val_acc ${f("val_acc")}`;
+    if (!this.verbose && !last && (epoch + 1) % 10 !== 0 && epoch !== 0) return;
     this.info(
-      `epoch ${String(epoch + 1).padStart(3)}  loss ${f("loss")}  acc ${f("acc")}  ` +
-        `val_loss ${f("val_loss")}  val_acc ${f("val_acc")}` +
+      `epoch ${String(epoch + 1).padStart(3)}  ${figures}` +
         (logs.lr ? `  lr ${logs.lr.toExponential(1)}` : ""),
     );
+  }
+
+  /** With --verbose, how long a stage took. */
+  timing(stage: string, seconds: number): void {
+    if (!this.verbose || this.quiet) return;
+    this.info(`time ${stage}: ${seconds < 10 ? seconds.toFixed(2) + "s" : formatSeconds(seconds)}`);
+  }
+
+  /** Run a stage and report its time with --verbose. */
+  async time<T>(stage: string, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const result = await run();
+    this.timing(stage, (performance.now() - started) / 1000);
+    return result;
+  }
+
+  #figures(step: string, done: number, total: number): string {
+    const now = performance.now();
+    if (!this.#stepStart.has(step) || done <= 1) this.#stepStart.set(step, now);
+    const elapsed = (now - this.#stepStart.get(step)!) / 1000;
+    const rate = elapsed > 0 ? (done - 1) / elapsed : 0;
+    const eta = rate > 0 ? (total - done) / rate : 0;
+    return `${done}/${total} ${rate.toFixed(1)}/s ETA ${rate > 0 ? formatSeconds(eta) : "-"}`;
+  }
+
+  #bar(step: string, done: number, total: number, figures: string): void {
+    const width = 24;
+    const filled = Math.round((Math.min(done, total) / Math.max(1, total)) * width);
+    const line = `${step.padEnd(9)} [${"#".repeat(filled)}${
+      ".".repeat(width - filled)
+    }] ${figures}`;
+    // A line longer than the terminal wraps, and "\r" would then redraw only its last part.
+    this.err.write(`\r\x1b[K${line.slice(0, Math.max(20, (this.err.columns ?? 80) - 1))}`);
+    this.#barOpen = true;
   }
 
   #closeBar(): void {

@@ -3,7 +3,9 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { type Recognition, Recognizer } from "../head/recognizer.ts";
+import { annotatedName, annotatePhoto } from "../report/annotate.ts";
 import type { PredictArgs } from "./args.ts";
 import { analyzerConfig, startBackend } from "./context.ts";
 import type { Reporter } from "./output.ts";
@@ -11,30 +13,53 @@ import type { Reporter } from "./output.ts";
 /** Run `predict`; exit code 1 when any photo failed (after all others were processed). */
 export async function predictCommand(args: PredictArgs, reporter: Reporter): Promise<number> {
   await startBackend(args, reporter);
-  const recognizer = await Recognizer.load(args.model, analyzerConfig(args));
-  const results: { file: string; faces?: Recognition["faces"]; error?: string }[] = [];
+  if (args.annotate !== undefined) await makeFolder(args.annotate);
+  const recognizer = await reporter.time(
+    "load networks",
+    () => Recognizer.load(args.model, analyzerConfig(args)),
+  );
+  const results: {
+    file: string;
+    faces?: Recognition["faces"];
+    error?: string;
+    annotated?: string;
+  }[] = [];
+  const taken = new Set<string>();
   let failures = 0;
   try {
-    for (const file of args.files) {
+    for (const [i, file] of args.files.entries()) {
       try {
         const r = await recognizer.recognizeFile(file, { threshold: args.threshold });
-        results.push({ file, faces: r.faces });
         if (!args.json) printText(reporter, file, r);
+        let annotated: string | undefined;
+        if (args.annotate !== undefined) {
+          annotated = join(args.annotate, annotatedName(file, taken));
+          await writeAnnotated(annotated, file, r);
+        }
+        results.push({ file, faces: r.faces, annotated });
       } catch (error) {
         failures++;
         const reason = error instanceof Error ? error.message : String(error);
         results.push({ file, error: reason });
         reporter.error(reason);
       }
+      if (args.files.length > 1) {
+        reporter.progress({ step: "predict", done: i + 1, total: args.files.length, file });
+      }
     }
   } finally {
     recognizer.dispose();
+  }
+  const annotated = results.filter((r) => r.annotated !== undefined).length;
+  if (args.annotate !== undefined) {
+    reporter.info(`wrote ${annotated} annotated photo(s) to "${args.annotate}"`);
   }
   if (args.json) {
     reporter.result(JSON.stringify(
       results.map((r) => ({
         file: r.file,
         ...(r.error !== undefined ? { error: r.error } : {}),
+        ...(r.annotated !== undefined ? { annotated: r.annotated } : {}),
         faces: (r.faces ?? []).map((f) => ({
           box: f.box,
           name: f.name,
@@ -48,6 +73,30 @@ export async function predictCommand(args: PredictArgs, reporter: Reporter): Pro
     ));
   }
   return failures > 0 ? 1 : 0;
+}
+
+async function writeAnnotated(out: string, file: string, r: Recognition): Promise<void> {
+  try {
+    await Deno.writeFile(out, await annotatePhoto(file, r.faces));
+  } catch (error) {
+    throw new Error(
+      `Cannot write the annotated copy of "${file}" to "${out}": ${
+        error instanceof Error ? error.message : error
+      }`,
+    );
+  }
+}
+
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new Error(
+      `Cannot create the --annotate folder "${dir}": ${
+        error instanceof Error ? error.message : error
+      }; choose another folder`,
+    );
+  }
 }
 
 function printText(reporter: Reporter, file: string, r: Recognition): void {

@@ -9,12 +9,14 @@ import { train, type TrainResult } from "../train/train.ts";
 import type { TrainArgs } from "./args.ts";
 import { analyzerConfig, startBackend } from "./context.ts";
 import { formatSeconds, type Reporter } from "./output.ts";
+import { writeTrainingReport } from "./report_output.ts";
 
 /** Run `train`; returns the exit code. */
 export async function trainCommand(args: TrainArgs, reporter: Reporter): Promise<number> {
   const result = await trainAndSave(args, reporter);
+  const html = await writeTrainingReport(result, args, reporter);
   if (args.json) {
-    reporter.result(JSON.stringify({ model: args.model, ...summary(result) }, null, 2));
+    reporter.result(JSON.stringify({ model: args.model, html, ...summary(result) }, null, 2));
   }
   return 0;
 }
@@ -23,7 +25,10 @@ export async function trainCommand(args: TrainArgs, reporter: Reporter): Promise
 export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise<TrainResult> {
   const backend = await startBackend(args, reporter);
   const started = performance.now();
-  const analyzer = await FaceAnalyzer.load(analyzerConfig(args));
+  const analyzer = await reporter.time(
+    "load networks",
+    () => FaceAnalyzer.load(analyzerConfig(args)),
+  );
   reporter.info(
     `training on "${args.data}", validating on ` +
       (args.val
@@ -44,7 +49,7 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
     hidden: args.hidden,
     onProgress: (p) => reporter.progress(p),
     onEpochEnd: (epoch, logs) => {
-      reporter.epoch(epoch, logs);
+      reporter.epoch(epoch, logs, false, args.epochs);
       [lastEpoch, lastLogs] = [epoch, logs];
     },
   });
@@ -53,7 +58,9 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
   const seconds = (performance.now() - started) / 1000;
   result.metrics.seconds = { ...(result.metrics.seconds as object), total: seconds };
   result.metrics.backend = backend;
-  await saveModel(args.model, result);
+  const stages = result.metrics.seconds as Record<string, number>;
+  for (const [stage, s] of Object.entries(stages)) if (stage !== "total") reporter.timing(stage, s);
+  await reporter.time("save", () => saveModel(args.model, result));
   result.head.dispose();
   const r = result.report;
   for (const w of r.warnings) reporter.warn(w);

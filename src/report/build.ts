@@ -82,9 +82,7 @@ export async function trainingReport(
         ? [{ label: "best epoch", value: `${bestEpoch + 1}`, note: `of ${metrics.epochsRun}` }]
         : []),
       { label: "unknown below", value: String(info.threshold.value) },
-      ...(seconds.total !== undefined
-        ? [{ label: "time", value: `${seconds.total.toFixed(1)} s` }]
-        : []),
+      ...(seconds.total !== undefined ? [{ label: "time", value: duration(seconds.total) }] : []),
     ],
     warnings: report.warnings,
     dataset: {
@@ -226,6 +224,13 @@ async function galleries(
     options.onProgress?.({ step: "report", done: i + 1, total: pending.length, file: o.path });
   }
   return out;
+}
+
+/** "8m26s" or "4.1 s". */
+function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
 }
 
 /** The person of a photo path: the nearest enclosing folder that is a label. */

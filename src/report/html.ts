@@ -317,7 +317,9 @@ function gallerySection(data: ReportData): string {
       t.predicted === t.truth ? "" : "wrong"
     }">${esc(t.predicted)}</span>${
       t.probability !== undefined ? ` ${Math.round(t.probability * 100)}%` : ""
-    }</div><div class="path">${esc(t.path)}</div></figcaption></figure>`;
+    }</div><div class="path" title="${esc(t.path)}">${
+      esc(shortPath(t.path))
+    }</div></figcaption></figure>`;
   return `<section id="photos"><h2>Photos to look at</h2>${
     groups.map((g) =>
       `<h3>${esc(g.title)} (${g.items.length + g.more})</h3><div class="gallery">${
@@ -325,6 +327,11 @@ function gallerySection(data: ReportData): string {
       }</div>${g.more > 0 ? `<p class="muted">and ${g.more} more, not shown.</p>` : ""}`
     ).join("\n")
   }</section>`;
+}
+
+/** The last two parts of a path ("Messi/Messi-11.jpg"): the person's folder and the file. */
+function shortPath(path: string): string {
+  return path.split(/[\\/]/).slice(-2).join("/");
 }
 
 function thresholdSection(data: ReportData): string {

@@ -88,7 +88,7 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
  * ```
  */
 export function lineChart(series: readonly Series[], options: LineChartOptions): string {
-  const width = options.width ?? 560, height = options.height ?? 260;
+  const width = options.width ?? 540, height = options.height ?? 260;
   const m = { left: 56, right: 16, top: 34, bottom: 42 };
   const pw = width - m.left - m.right, ph = height - m.top - m.bottom;
   const logY = options.logY === true;
@@ -108,10 +108,9 @@ export function lineChart(series: readonly Series[], options: LineChartOptions):
     : Math.max(...ys);
   if (!Number.isFinite(y0) || !Number.isFinite(y1)) [y0, y1] = [0, 1];
   if (y1 <= y0) [y0, y1] = logY ? [y0 - 0.5, y1 + 0.5] : [y0 - 0.5, y1 + 0.5];
-  if (!logY && options.yMin === undefined && options.yMax === undefined) {
-    const pad = (y1 - y0) * 0.05;
-    [y0, y1] = [y0 - pad, y1 + pad];
-  }
+  const pad = (y1 - y0) * 0.05;
+  if (options.yMin === undefined) y0 -= pad;
+  if (options.yMax === undefined) y1 += pad;
   const sx = (x: number) => m.left + ((x - x0) / (x1 - x0)) * pw;
   const sy = (y: number) =>
     m.top + (1 - ((logY ? Math.log10(Math.max(y, 1e-12)) : y) - y0) / (y1 - y0)) * ph;
@@ -168,12 +167,15 @@ export function lineChart(series: readonly Series[], options: LineChartOptions):
     if (marker.x < x0 || marker.x > x1) continue;
     const x = f(sx(marker.x));
     const color = marker.color ?? "#777";
+    // Keep the label inside the chart near either end.
+    const at = (marker.x - x0) / (x1 - x0);
+    const anchor = at > 0.9 ? "end" : at < 0.1 ? "start" : "middle";
     parts.push(
       `<g class="marker" data-marker="${escapeXml(marker.label)}">` +
         `<line x1="${x}" x2="${x}" y1="${m.top}" y2="${
           m.top + ph
         }" stroke="${color}" stroke-dasharray="4 3"/>` +
-        `<text x="${x}" y="${m.top - 4}" text-anchor="middle" fill="${color}">${
+        `<text x="${x}" y="${m.top - 4}" text-anchor="${anchor}" fill="${color}">${
           escapeXml(marker.label)
         }</text></g>`,
     );
@@ -253,7 +255,8 @@ export function heatMap(
   const longest = (names: readonly string[]) => Math.max(4, ...names.map((n) => n.length));
   const left = 24 + longest(rows) * 7.2;
   const top = 30 + longest(columns) * 5.2;
-  const width = Math.ceil(left + columns.length * cell + 12);
+  // Column labels lean right, beyond the last column.
+  const width = Math.ceil(left + columns.length * cell + longest(columns) * 5.5 + 12);
   const height = Math.ceil(top + rows.length * cell + 12);
   const title = options.title ?? "Confusion matrix";
   const parts = [
