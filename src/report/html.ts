@@ -7,7 +7,10 @@
 import { escapeXml as esc, heatMap, lineChart, type Marker, type Series } from "./svg_charts.ts";
 import { classification, type Outcome, thresholdCurve } from "./stats.ts";
 
-/** One epoch's figures; a `phase` (e.g. "fine-tune") marks where a new training phase begins. */
+/**
+ * One epoch's figures. A change of `phase` marks where a new training phase begins: a name, or a
+ * number (0: the head alone, 1: fine-tuning the backbone's top, as train() records them).
+ */
 export type HistoryEntry = Record<string, number | string | undefined>;
 
 /** A photo shown as a thumbnail. */
@@ -223,8 +226,8 @@ function curvesSection(data: ReportData): string {
   const markers: Marker[] = [];
   history.forEach((e, i) => {
     const phase = e.phase;
-    if (typeof phase === "string" && i > 0 && phase !== history[i - 1].phase) {
-      markers.push({ x: i + 0.5, label: phase, color: "#7048e8" });
+    if (phase !== undefined && i > 0 && phase !== history[i - 1].phase) {
+      markers.push({ x: i + 0.5, label: phaseName(phase), color: "#7048e8" });
     }
   });
   if (data.bestEpoch !== undefined && data.bestEpoch >= 0) {
@@ -264,7 +267,8 @@ function curvesSection(data: ReportData): string {
       })
       : "",
   ].filter((c) => c !== "");
-  const phases = [...new Set(history.map((e) => e.phase).filter((p) => typeof p === "string"))];
+  const phases = [...new Set(history.map((e) => e.phase).filter((p) => p !== undefined))]
+    .map(phaseName);
   return `<section id="curves"><h2>Training curves</h2>
 <p class="muted">${history.length} epoch(s); dashed: training batches, solid: validation.${
     data.bestEpoch !== undefined && data.bestEpoch >= 0
@@ -272,6 +276,12 @@ function curvesSection(data: ReportData): string {
       : ""
   }${phases.length > 1 ? ` Phases: ${phases.map((p) => esc(String(p))).join(", ")}.` : ""}</p>
 <div class="charts">${charts.join("\n")}</div></section>`;
+}
+
+/** A phase's name: its own when it has one, else "head", "fine-tune", "phase 2"... */
+export function phaseName(phase: string | number): string {
+  if (typeof phase === "string") return phase;
+  return phase === 0 ? "head" : phase === 1 ? "fine-tune" : `phase ${phase}`;
 }
 
 function pct(v: number | undefined): string {

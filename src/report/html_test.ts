@@ -94,6 +94,18 @@ Deno.test("renderReport: every section, self-contained", () => {
   assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
 });
 
+Deno.test("renderReport marks numbered phases as train() records them", () => {
+  const history = [0, 0, 0, 1, 1].map((phase, i) => ({
+    loss: 1 / (i + 1),
+    val_loss: 1,
+    acc: i / 5,
+    phase,
+  }));
+  const html = renderReport({ ...sample(), history, bestEpoch: 4 });
+  assert.equal((html.match(/data-marker="fine-tune"/g) ?? []).length, 2, "on loss and accuracy");
+  assert.match(html, /Phases: head, fine-tune\./);
+});
+
 Deno.test("renderReport escapes names, paths and messages", () => {
   const html = renderReport(sample());
   assert.doesNotMatch(html, /<script>alert|<team>/);
