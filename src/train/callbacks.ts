@@ -38,15 +38,20 @@ export interface MonitorOptions {
  * of the best epoch (tfjs' own `earlyStopping` does not restore them).
  */
 export class EarlyStopping extends tf.Callback {
+  /** The log entry watched; lower is better. */
   readonly monitor: string;
+  /** Epochs without improvement before stopping. */
   readonly patience: number;
+  /** Smallest decrease that counts as an improvement. */
   readonly minDelta: number;
   /** The epoch (0-based) whose weights were restored, or -1. */
   bestEpoch = -1;
+  /** The best monitored value so far. */
   best = Infinity;
   #wait = 0;
   #bestWeights: tf.Tensor[] | undefined;
 
+  /** Watch `options.monitor` (default val_loss) with a patience of 10 epochs unless told otherwise. */
   constructor(options: MonitorOptions = {}) {
     super();
     this.monitor = options.monitor ?? "val_loss";
@@ -54,6 +59,7 @@ export class EarlyStopping extends tf.Callback {
     this.minDelta = options.minDelta ?? 1e-4;
   }
 
+  /** Forget the previous run's best. */
   override onTrainBegin(): Promise<void> {
     this.best = Infinity;
     this.bestEpoch = -1;
@@ -62,6 +68,7 @@ export class EarlyStopping extends tf.Callback {
     return Promise.resolve();
   }
 
+  /** Keep the weights of a new best epoch; stop after `patience` epochs without one. */
   override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
     const value = (await readLogs(logs))[this.monitor];
     if (typeof value !== "number" || !Number.isFinite(value)) return;
@@ -76,6 +83,7 @@ export class EarlyStopping extends tf.Callback {
     }
   }
 
+  /** Put back the best epoch's weights. */
   override onTrainEnd(): Promise<void> {
     if (this.#bestWeights) this.model.setWeights(this.#bestWeights);
     this.#dropBest();
@@ -98,14 +106,23 @@ export interface ReduceLROptions extends MonitorOptions {
 
 /** Multiply the optimizer's learning rate by `factor` when the monitored value stalls. */
 export class ReduceLROnPlateau extends tf.Callback {
+  /** The log entry watched; lower is better. */
   readonly monitor: string;
+  /** Epochs without improvement before lowering the learning rate. */
   readonly patience: number;
+  /** Smallest decrease that counts as an improvement. */
   readonly minDelta: number;
+  /** The learning rate is multiplied by this on a plateau. */
   readonly factor: number;
+  /** The learning rate never goes below this. */
   readonly minLearningRate: number;
   #best = Infinity;
   #wait = 0;
 
+  /**
+   * Halve the learning rate after 5 stalled epochs unless told otherwise.
+   * @throws RangeError when `factor` is not between 0 and 1.
+   */
   constructor(options: ReduceLROptions = {}) {
     super();
     this.monitor = options.monitor ?? "val_loss";
@@ -118,12 +135,14 @@ export class ReduceLROnPlateau extends tf.Callback {
     }
   }
 
+  /** Forget the previous run's best. */
   override onTrainBegin(): Promise<void> {
     this.#best = Infinity;
     this.#wait = 0;
     return Promise.resolve();
   }
 
+  /** Lower the learning rate after `patience` epochs without improvement; adds `lr` to the logs. */
   override async onEpochEnd(_epoch: number, logs?: tf.Logs): Promise<void> {
     const value = (await readLogs(logs))[this.monitor];
     if (typeof value !== "number" || !Number.isFinite(value)) return;
@@ -148,16 +167,26 @@ export function setLearningRate(optimizer: tf.Optimizer, value: number): void {
   (optimizer as unknown as { learningRate: number }).learningRate = value;
 }
 
-/** Calls a plain function after every epoch: how progress reaches the CLI. */
+/** Calls a plain function after every epoch, with the epoch's duration as `seconds`: how progress reaches the CLI. */
 export class EpochReporter extends tf.Callback {
   readonly #report: (epoch: number, logs: EpochLogs) => void;
+  #started = 0;
 
   constructor(report: (epoch: number, logs: EpochLogs) => void) {
     super();
     this.#report = report;
   }
 
+  override onEpochBegin(): Promise<void> {
+    this.#started = performance.now();
+    return Promise.resolve();
+  }
+
   override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
-    this.#report(epoch, { ...(await readLogs(logs)), lr: learningRate(this.model.optimizer) });
+    this.#report(epoch, {
+      ...(await readLogs(logs)),
+      lr: learningRate(this.model.optimizer),
+      seconds: Math.round(performance.now() - this.#started) / 1000,
+    });
   }
 }
