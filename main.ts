@@ -4,6 +4,7 @@
  * @module
  */
 import { parseCommand, UsageError } from "./src/cli/args.ts";
+import { auditCommand } from "./src/cli/audit_command.ts";
 import { demoCommand } from "./src/cli/demo_command.ts";
 import { evaluateCommand } from "./src/cli/evaluate_command.ts";
 import { helpText } from "./src/cli/help.ts";
@@ -48,6 +49,8 @@ export async function run(argv: readonly string[]): Promise<number> {
         return await evaluateCommand(command, reporter);
       case "demo":
         return await demoCommand(command, reporter);
+      case "audit":
+        return await auditCommand(command, reporter);
       default: {
         const unreachable: never = command;
         throw new Error(`Unhandled command ${JSON.stringify(unreachable)}`);

@@ -53,3 +53,4 @@ export {
 export { train, type TrainOptions, type TrainReport, type TrainResult } from "./src/train/train.ts";
 export { EarlyStopping, ReduceLROnPlateau } from "./src/train/callbacks.ts";
 export { evaluate, type EvaluateOptions, type EvaluationReport } from "./src/eval/evaluate.ts";
+export * from "./src/audit/mod.ts";

@@ -62,6 +62,18 @@ export interface DemoArgs extends CommonArgs {
   seed: number;
 }
 
+/** `facefit audit` */
+export interface AuditArgs extends CommonArgs {
+  kind: "audit";
+  data: string;
+  /** A second split to check for leakage; undefined: only `data`. */
+  val: string | undefined;
+  /** Write a de-duplicated copy of the splits there; undefined: none. */
+  fixSplit: string | undefined;
+  /** Detect and embed faces (false with --no-faces: file and duplicate checks only). */
+  faces: boolean;
+}
+
 /** `facefit help [COMMAND]` or `--help` */
 export interface HelpArgs {
   kind: "help";
@@ -69,10 +81,10 @@ export interface HelpArgs {
 }
 
 /** Any parsed command line. */
-export type Command = TrainArgs | PredictArgs | EvaluateArgs | DemoArgs | HelpArgs;
+export type Command = TrainArgs | PredictArgs | EvaluateArgs | DemoArgs | AuditArgs | HelpArgs;
 
 /** The commands, in the order `--help` lists them. */
-export const COMMANDS = ["train", "predict", "evaluate", "demo"] as const;
+export const COMMANDS = ["train", "predict", "evaluate", "demo", "audit"] as const;
 /** A command name. */
 export type CommandName = typeof COMMANDS[number];
 
@@ -106,6 +118,13 @@ const COMMON_OPTIONS = {
 } as const;
 
 const OPTIONS = {
+  audit: {
+    ...COMMON_OPTIONS,
+    data: { type: "string" },
+    val: { type: "string" },
+    "fix-split": { type: "string" },
+    "no-faces": { type: "boolean" },
+  },
   train: {
     ...COMMON_OPTIONS,
     data: { type: "string" },
@@ -217,6 +236,18 @@ export function parseCommand(
         model: str(values.model) ?? DEFAULTS.model,
         report: path(values.report, "--report"),
       };
+    case "audit": {
+      const data = str(values.data) ?? DEFAULTS.data;
+      return {
+        kind: "audit",
+        ...common,
+        data,
+        val: str(values.val) ??
+          (exists(DEFAULTS.val) && data === DEFAULTS.data ? DEFAULTS.val : undefined),
+        fixSplit: str(values["fix-split"]),
+        faces: values["no-faces"] !== true,
+      };
+    }
     case "demo":
       return {
         kind: "demo",

@@ -25,6 +25,7 @@ const TEXTS: Record<CommandName | "main", string> = {
 Usage: facefit COMMAND [options]     (deno run -A main.ts COMMAND, or deno task COMMAND)
 
 Commands:
+  audit      run this first: duplicates, train/val leakage, faces, suspected mislabels
   train      train a recogniser on a folder with one sub-folder of photos per person
   predict    name every face in photos
   evaluate   accuracy and confusion matrix on a labelled folder
@@ -93,6 +94,31 @@ ${COMMON}
 Examples:
   deno run -A main.ts evaluate --data photos/test --model models/friends
   deno run -A main.ts evaluate --data photos/test --model models/friends --report test.html --json`,
+  audit: `facefit audit: check a photo collection before trusting it.
+
+Usage: facefit audit [--data DIR] [--val DIR] [--fix-split OUT_DIR] [--no-faces] [--json]
+
+Finds unreadable and misnamed files, images too small to use, exact duplicates (same bytes) and
+near-duplicates (the same photo re-encoded, resized or cropped: perceptual hashes, and for crops
+the face embedding plus a pixel check after aligning the two faces), within a split and from
+--data into --val (leakage: the model is scored on photos it trained on), photos without a face or
+with several (and which face was taken as the person), tiny faces, faces that sit nearer another
+person's photos than their own (suspected mislabels), and photos per person.
+Perceptual hashes are cached beside the face cache; a second audit takes seconds.
+
+Options:
+  --data DIR        photos, one sub-folder per person (default ${DEFAULTS.data})
+  --val DIR         a second split checked against --data (default ${DEFAULTS.val} when it exists)
+  --fix-split DIR   write a de-duplicated copy there (DIR/<split folder>/<person>/...): files are
+                    copied, never moved; exact copies and photos of --data repeated in --val are
+                    left out, and DIR/audit-fix.json lists what was copied and left out
+  --no-faces        skip face detection: file, format and duplicate checks only
+
+${COMMON}
+
+Examples:
+  deno run -A main.ts audit --data photos/train --val photos/test
+  deno run -A main.ts audit --data photos/train --val photos/test --fix-split photos-clean --json`,
   demo: `facefit demo: the FC Barcelona photo set end to end.
 
 Downloads the seed project's archive (Train/ and Test/ of eight players) into data/fcbarcelona,

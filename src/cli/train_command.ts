@@ -7,6 +7,7 @@ import { FaceAnalyzer } from "../embed/photo.ts";
 import { saveModel } from "../head/model_io.ts";
 import { train, type TrainResult } from "../train/train.ts";
 import type { TrainArgs } from "./args.ts";
+import { trainAuditLine } from "./audit_command.ts";
 import { analyzerConfig, startBackend } from "./context.ts";
 import { formatSeconds, type Reporter } from "./output.ts";
 import { writeTrainingReport } from "./report_output.ts";
@@ -89,6 +90,12 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
         (m.cache as { misses: number }).misses
       } misses; ` +
       `${formatSeconds(seconds)} in all`,
+  );
+  // Only the cheap audit (content hashes), with a pointer to `facefit audit` for the rest.
+  const counts = { noFace: r.noFace.length, multiFace: r.multiFace.length };
+  await trainAuditLine(args.data, args.val, counts).then(
+    (line) => reporter.info(line),
+    (error) => reporter.warn(`audit skipped: ${error.message}`),
   );
   reporter.info(`saved model to "${args.model}"`);
   return result;
