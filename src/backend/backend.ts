@@ -17,7 +17,9 @@ export const BACKEND_REQUESTS: readonly BackendRequest[] = ["auto", "webgpu", "w
 
 /** What was started: the tfjs backend name and a human description of the device. */
 export interface BackendInfo {
+  /** The tfjs backend that runs. */
   name: "webgpu" | "wasm" | "cpu";
+  /** What it runs on, for people: e.g. "CPU (WebAssembly, SIMD, 1 thread)". */
   device: string;
 }
 

@@ -17,19 +17,25 @@ export interface LabelledFile {
 
 /** A file that was not taken, and why. */
 export interface SkippedFile {
+  /** The file, as found under the dataset root. */
   path: string;
+  /** Why it was not taken. */
   reason: string;
 }
 
 /** The result of scanning a dataset folder. */
 export interface Dataset {
+  /** The scanned folder, as given. */
   root: string;
   /** Person names, sorted. A person folder with no files is not listed here but in `warnings`. */
   labels: string[];
+  /** Every photo of a person, in label then path order. */
   files: LabelledFile[];
   /** Photos of people outside the label set (the `_unknown/` folder). Never a label. */
   unknown: LabelledFile[];
+  /** Entries that could not be read: unreadable folders, symlink loops. */
   skipped: SkippedFile[];
+  /** Things a person should fix, e.g. an empty person folder. */
   warnings: string[];
 }
 

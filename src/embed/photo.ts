@@ -21,10 +21,13 @@ import { BACKBONE_ID, loadBackbone } from "./weights.ts";
 
 /** One face of a photo with its embedding. */
 export interface FaceRecord {
+  /** The face's box in the upright photo's pixels. */
   box: Box;
+  /** Detector confidence, 0..1. */
   score: number;
   /** 1: found on the whole photo; 2: by the finer tiled pass; 3: the whole (small) image taken as the face. */
   pass: 1 | 2 | 3;
+  /** The 68 landmarks the chip was aligned with. */
   landmarks: Point[];
   /** The backbone's descriptor (128 numbers). */
   embedding: number[];
@@ -32,8 +35,11 @@ export interface FaceRecord {
 
 /** Everything facefit needs to know about one photo. */
 export interface PhotoRecord {
+  /** Width of the upright photo in pixels. */
   width: number;
+  /** Height of the upright photo in pixels. */
   height: number;
+  /** The faces found, most confident first. */
   faces: FaceRecord[];
 }
 
@@ -70,7 +76,9 @@ interface Caches {
 
 /** Runs detection, alignment and embedding on photos, with content-addressed caches. */
 export class FaceAnalyzer {
+  /** The face detector and landmark network. */
   readonly detector: FaceDetector;
+  /** The embedding network (the pretrained ResNet, or a fine-tuned copy). */
   readonly backbone: tf.LayersModel;
   /** Identifies the backbone weights; a model trained on other weights is refused. */
   readonly backboneId: string;

@@ -15,13 +15,17 @@ export const UNREADABLE = "(unreadable)";
 
 /** The outcome for one photo. */
 export interface PhotoOutcome {
+  /** The photo file. */
   path: string;
+  /** The true person: the photo's folder. */
   label: string;
+  /** The best guess of the most confident face, or {@linkcode NO_FACE} / {@linkcode UNREADABLE}. */
   predicted: string;
   /** Probability of the predicted person; 0 with no face. */
   probability: number;
   /** Whether that probability is below the model's threshold (the face would be called unknown). */
   belowThreshold: boolean;
+  /** How many faces were found. */
   faces: number;
   /** The top face's box in the upright photo's pixels; absent when no face was found. */
   box?: Box;
@@ -29,13 +33,17 @@ export interface PhotoOutcome {
 
 /** Evaluation figures. `accuracy = correct / total` over every photo of the known people. */
 export interface EvaluationReport {
+  /** correct / total, rounded to 4 decimals. */
   accuracy: number;
+  /** Photos of the model's people. */
   total: number;
+  /** Photos whose prediction is their folder's person. */
   correct: number;
   /** Photos where no face was found (counted as wrong). */
   noFace: number;
   /** Photos whose top face is below the threshold, even when the best guess is right. */
   belowThreshold: number;
+  /** Photos and correct predictions per person. */
   perClass: Record<string, { total: number; correct: number }>;
   /** `confusion[trueName][predictedName]` = count. */
   confusion: Record<string, Record<string, number>>;
@@ -43,6 +51,7 @@ export interface EvaluationReport {
   failed: FailedFile[];
   /** Folders whose name is not one of the model's people: not scored. */
   ignoredFolders: string[];
+  /** Every photo's outcome. */
   photos: PhotoOutcome[];
 }
 
@@ -50,6 +59,7 @@ export interface EvaluationReport {
 export interface EvaluateOptions {
   /** Overrides the model's threshold. */
   threshold?: number;
+  /** Progress of the per-photo analysis. */
   onProgress?: (p: StepProgress) => void;
 }
 

@@ -14,6 +14,7 @@ import { loadWeightMap } from "./weights.ts";
 
 /** One face found in a photo. Coordinates are pixels of the photo. */
 export interface DetectedFace {
+  /** The face's box, clipped to the photo. */
   box: Box;
   /** Detector confidence, 0..1. */
   score: number;

@@ -6,15 +6,21 @@
 
 /** A point in image pixel coordinates. */
 export interface Point {
+  /** Pixels from the left edge. */
   x: number;
+  /** Pixels from the top edge. */
   y: number;
 }
 
 /** An axis-aligned box in image pixel coordinates. */
 export interface Box {
+  /** Left edge in pixels. */
   x: number;
+  /** Top edge in pixels. */
   y: number;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
 }
 

@@ -25,6 +25,7 @@ export const BACKBONE_DIR = "backbone";
 
 /** What a model folder says about itself (facefit.json). */
 export interface ModelInfo {
+  /** Version of the folder layout, {@linkcode MODEL_FORMAT}. */
   format: number;
   /** The people, in the order of the head's outputs. */
   labels: string[];
@@ -40,15 +41,19 @@ export interface ModelInfo {
   fineTune?: { stages: number; baseBackbone: string } & Record<string, unknown>;
   /** When and how it was trained. */
   createdAt: string;
+  /** The training settings: data, validation, epochs, learning rates... */
   training: Record<string, unknown>;
 }
 
 /** A loaded model. */
 export interface SavedModel {
+  /** The classifier head: embedding in, one probability per person out. */
   head: tf.LayersModel;
+  /** The contents of facefit.json. */
   info: ModelInfo;
   /** The fine-tuned backbone, when the model has one. */
   backbone?: tf.LayersModel;
+  /** The contents of metrics.json (history, validation figures), when present. */
   metrics?: Record<string, unknown>;
 }
 

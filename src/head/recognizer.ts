@@ -16,6 +16,7 @@ export const UNKNOWN = "unknown";
 
 /** One recognised face. */
 export interface RecognizedFace {
+  /** The face's box in the upright photo's pixels. */
   box: Box;
   /** The person, or "unknown" below the threshold. */
   name: string;
@@ -31,8 +32,11 @@ export interface RecognizedFace {
 
 /** A photo's result. */
 export interface Recognition {
+  /** Width of the upright photo in pixels. */
   width: number;
+  /** Height of the upright photo in pixels. */
   height: number;
+  /** Every face found, named or unknown. */
   faces: RecognizedFace[];
 }
 
@@ -44,10 +48,14 @@ export interface RecognizeOptions {
 
 /** A trained model ready to name faces. */
 export class Recognizer {
+  /** Finds, aligns and embeds the faces. */
   readonly analyzer: FaceAnalyzer;
+  /** The trained classifier head. */
   readonly head: tf.LayersModel;
+  /** The model's facefit.json: people, threshold, backbone. */
   readonly info: ModelInfo;
 
+  /** Wrap loaded parts; {@linkcode Recognizer.load} is the usual way to get one. */
   constructor(analyzer: FaceAnalyzer, head: tf.LayersModel, info: ModelInfo) {
     this.analyzer = analyzer;
     this.head = head;

@@ -45,9 +45,9 @@ export class EarlyStopping extends tf.Callback {
   /** Smallest decrease that counts as an improvement. */
   readonly minDelta: number;
   /** The epoch (0-based) whose weights were restored, or -1. */
-  bestEpoch = -1;
+  bestEpoch: number = -1;
   /** The best monitored value so far. */
-  best = Infinity;
+  best: number = Infinity;
   #wait = 0;
   #bestWeights: tf.Tensor[] | undefined;
 

@@ -31,17 +31,25 @@ export interface TrainOptions {
   data: string;
   /** Validation folder; when absent, `valSplit` of `data` is held out (stratified). */
   val?: string;
+  /** Share of `data` held out for validation when there is no `val` (default 0.2). */
   valSplit?: number;
+  /** Seed of the split, shuffles and initial weights (default 42). */
   seed?: number;
+  /** Most epochs of the head; early stopping usually ends sooner. */
   epochs?: number;
+  /** Examples per gradient step. */
   batchSize?: number;
+  /** Adam's learning rate for the head. */
   learningRate?: number;
+  /** Epochs without a better validation loss before stopping. */
   patience?: number;
   /** Hidden units in the head (0: linear). */
   hidden?: number;
   /** Residual stages of the backbone to fine-tune after the head converged (0: head only). */
   fineTune?: number;
+  /** Learning rate of the fine-tuning phase (low, so the pretrained weights move little). */
   fineTuneLearningRate?: number;
+  /** Most epochs of the fine-tuning phase. */
   fineTuneEpochs?: number;
   /** Augmentation of the chips while fine-tuning. */
   augment?: AugmentLevel;
@@ -53,10 +61,13 @@ export interface TrainOptions {
 
 /** How the trained head named the chosen face of one validation photo. */
 export interface ValidationOutcome {
+  /** The photo file. */
   path: string;
+  /** The true person: the photo's folder. */
   label: string;
   /** The head's best guess, whatever the threshold. */
   predicted: string;
+  /** The head's probability for `predicted`. */
   probability: number;
   /** The chosen face, in the upright photo's pixels. */
   box: Box;
@@ -74,6 +85,7 @@ export interface TrainReport {
   multiFace: { path: string; faces: number; chosen: number }[];
   /** Warnings from scanning the folders. */
   warnings: string[];
+  /** Faces used for training and validation, in all and per person. */
   counts: { train: number; val: number; perPerson: Record<string, { train: number; val: number }> };
   /** Every validation photo's outcome with the best weights; empty without validation photos. */
   validation: ValidationOutcome[];
@@ -81,11 +93,15 @@ export interface TrainReport {
 
 /** A trained, not yet saved, model. */
 export interface TrainResult {
+  /** The trained classifier head, with the best epoch's weights. */
   head: tf.LayersModel;
   /** The fine-tuned backbone, when fine-tuning ran. */
   backbone?: tf.LayersModel;
+  /** What saveModel writes to facefit.json. */
   info: ModelInfo;
+  /** What saveModel writes to metrics.json: history, best epoch, timings, cache counts. */
   metrics: Record<string, unknown>;
+  /** Photo-level facts for the user. */
   report: TrainReport;
 }
 
