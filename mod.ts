@@ -29,11 +29,16 @@ export {
   readImage,
   type RgbImage,
 } from "./src/image/mod.ts";
-export { type Dataset, type LabelledFile, scanDataset } from "./src/dataset/scan.ts";
+export {
+  type Dataset,
+  type LabelledFile,
+  scanDataset,
+  type SkippedFile,
+} from "./src/dataset/scan.ts";
 export { stratifiedSplit } from "./src/dataset/split.ts";
 export { type DetectedFace, type DetectOptions, FaceDetector } from "./src/face/detect.ts";
-export { CHIP_SIZE, chipTransform, extractChips } from "./src/face/align.ts";
-export type { Box, Point } from "./src/face/geometry.ts";
+export { type AlignOptions, CHIP_SIZE, chipTransform, extractChips } from "./src/face/align.ts";
+export type { Box, Point, Similarity } from "./src/face/geometry.ts";
 export { buildBackbone, embed, loadBackbone, setTrainableStages, STAGES } from "./src/embed/mod.ts";
 export {
   type AnalyzerConfig,
@@ -50,7 +55,53 @@ export {
   Recognizer,
   UNKNOWN,
 } from "./src/head/recognizer.ts";
-export { train, type TrainOptions, type TrainReport, type TrainResult } from "./src/train/train.ts";
-export { EarlyStopping, ReduceLROnPlateau } from "./src/train/callbacks.ts";
-export { evaluate, type EvaluateOptions, type EvaluationReport } from "./src/eval/evaluate.ts";
+export {
+  train,
+  type TrainOptions,
+  type TrainReport,
+  type TrainResult,
+  type ValidationOutcome,
+} from "./src/train/train.ts";
+export type { AugmentLevel } from "./src/train/augment.ts";
+export type { FailedFile, StepProgress } from "./src/train/collect.ts";
+export {
+  EarlyStopping,
+  type EpochLogs,
+  type MonitorOptions,
+  ReduceLROnPlateau,
+  type ReduceLROptions,
+} from "./src/train/callbacks.ts";
+export {
+  evaluate,
+  type EvaluateOptions,
+  type EvaluationReport,
+  NO_FACE,
+  type PhotoOutcome,
+  UNREADABLE,
+} from "./src/eval/evaluate.ts";
+export {
+  annotateFaces,
+  type AnnotateOptions,
+  annotatePhoto,
+  evaluationReport,
+  type EvaluationReportOptions,
+  type FaceLabel,
+  KNOWN_COLOR,
+  REPORT_FILE,
+  type ReportOptions,
+  type Rgb,
+  type ThumbnailOptions,
+  trainingReport,
+  UNKNOWN_COLOR,
+  writeReport,
+} from "./src/report/mod.ts";
+export {
+  Callback,
+  type LayersModel,
+  type Logs,
+  type Sequential,
+  type Tensor2D,
+  type Tensor3D,
+  type Tensor4D,
+} from "./src/backend/tf_types.ts";
 export * from "./src/audit/mod.ts";

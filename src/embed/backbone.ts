@@ -33,6 +33,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel } from "../backend/tf_types.ts";
 
 /** Height and width of the RGB face chips the backbone takes. */
 export const CHIP_SIZE = 150;
@@ -182,7 +183,7 @@ function inputNormWeights(): tf.Tensor[] {
  * @returns a model from `[n, 150, 150, 3]` RGB in 0..255 to `[n, 128]` descriptors, all layers
  *   trainable except `input_norm`.
  */
-export function buildBackbone(): tf.LayersModel {
+export function buildBackbone(): LayersModel {
   const input = tf.input({ name: "chips", shape: [CHIP_SIZE, CHIP_SIZE, 3], dtype: "float32" });
   const norm = tf.layers.depthwiseConv2d({
     name: INPUT_NORM_LAYER,
@@ -224,7 +225,7 @@ function stageOf(layerName: string): string | undefined {
  * @throws RangeError when `n` is not an integer in 0..STAGES.length; Error when `model` has no
  *   backbone layers.
  */
-export function setTrainableStages(model: tf.LayersModel, n: number): void {
+export function setTrainableStages(model: LayersModel, n: number): void {
   if (!Number.isInteger(n) || n < 0 || n > STAGES.length) {
     throw new RangeError(
       `Invalid number of trainable stages "${n}": use an integer from 0 to ${STAGES.length} ` +

@@ -4,6 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel, Tensor2D, Tensor4D } from "../backend/tf_types.ts";
 import { CHIP_SIZE, DESCRIPTOR_SIZE } from "./backbone.ts";
 
 /**
@@ -22,7 +23,7 @@ import { CHIP_SIZE, DESCRIPTOR_SIZE } from "./backbone.ts";
  * @returns `[n, 128]` descriptors; the caller disposes them (or calls this inside `tf.tidy`).
  * @throws RangeError when `chips` has another shape.
  */
-export function embed(model: tf.LayersModel, chips: tf.Tensor4D): tf.Tensor2D {
+export function embed(model: LayersModel, chips: Tensor4D): Tensor2D {
   const [, h, w, c] = chips.shape;
   if (chips.rank !== 4 || h !== CHIP_SIZE || w !== CHIP_SIZE || c !== 3) {
     throw new RangeError(

@@ -10,6 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel } from "../backend/tf_types.ts";
 import { defaultCacheDir, FileCache, JsonCache, sha256Hex } from "../dataset/cache.ts";
 import { decodeImage, type DecodeOptions, type RgbImage } from "../image/mod.ts";
 import { CHIP_PADDING, chipTransform, extractChips } from "../face/align.ts";
@@ -48,7 +49,7 @@ export interface AnalyzerConfig {
   /** Cache folder, or false for no cache. Default: {@linkcode defaultCacheDir}. */
   cacheDir?: string | false;
   /** The backbone to embed with; default: the pretrained one. */
-  backbone?: tf.LayersModel;
+  backbone?: LayersModel;
   /** Identifies the backbone's weights in cache keys; required with a custom backbone. */
   backboneId?: string;
   /** Detection settings, fixed for the analyzer's life because they are part of the cache key. */
@@ -79,7 +80,7 @@ export class FaceAnalyzer {
   /** The face detector and landmark network. */
   readonly detector: FaceDetector;
   /** The embedding network (the pretrained ResNet, or a fine-tuned copy). */
-  readonly backbone: tf.LayersModel;
+  readonly backbone: LayersModel;
   /** Identifies the backbone weights; a model trained on other weights is refused. */
   readonly backboneId: string;
   readonly #caches: Caches | undefined;

@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel } from "../backend/tf_types.ts";
 import { packageDir } from "../backend/npm_path.ts";
 import { buildBackbone, CONV_LAYERS, FC_LAYER } from "./backbone.ts";
 
@@ -158,7 +159,7 @@ async function installedFaceApiVersion(): Promise<string> {
  * @throws Error when the package or its weight files are missing, or the installed face-api is
  *   not the release `BACKBONE_ID` names.
  */
-export async function loadBackbone(): Promise<tf.LayersModel> {
+export async function loadBackbone(): Promise<LayersModel> {
   const version = await installedFaceApiVersion();
   if (version !== FACE_API_VERSION) {
     throw new Error(

@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { Tensor3D, Tensor4D } from "../backend/tf_types.ts";
 import { applySimilarity, fitSimilarity, type Point, type Similarity } from "./geometry.ts";
 
 /** Chip side in pixels, the input size of the face descriptor network. */
@@ -163,10 +164,10 @@ export function chipTransform(landmarks: readonly Point[], options: AlignOptions
  * @returns float32 chips `[n, size, size, 3]`, values 0..255; the caller disposes it.
  */
 export function extractChips(
-  image: tf.Tensor3D,
+  image: Tensor3D,
   transforms: readonly Similarity[],
   options: AlignOptions = {},
-): tf.Tensor4D {
+): Tensor4D {
   const size = options.size ?? CHIP_SIZE;
   if (transforms.length === 0) return tf.zeros([0, size, size, 3]);
   return tf.tidy(() => {

@@ -8,6 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { Tensor3D } from "../backend/tf_types.ts";
 import * as faceapi from "@vladmandic/face-api/dist/face-api.node-wasm.js";
 import { type Box, clampBox, nonMaxSuppression, type Point } from "./geometry.ts";
 import { loadWeightMap } from "./weights.ts";
@@ -86,7 +87,7 @@ export class FaceDetector {
    *
    * @returns the faces, most confident first.
    */
-  async detect(image: tf.Tensor3D, options: DetectOptions = {}): Promise<DetectedFace[]> {
+  async detect(image: Tensor3D, options: DetectOptions = {}): Promise<DetectedFace[]> {
     const opts = { ...DEFAULT_DETECT_OPTIONS, ...options };
     validateOptions(opts);
     const [height, width] = image.shape;

@@ -67,9 +67,13 @@ export function clampBox(box: Box, width: number, height: number): Box {
  * `b = s sin`.
  */
 export interface Similarity {
+  /** s cos(angle). */
   a: number;
+  /** s sin(angle). */
   b: number;
+  /** Translation along x, in pixels. */
   tx: number;
+  /** Translation along y, in pixels. */
   ty: number;
 }
 

@@ -4,6 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { Sequential } from "../backend/tf_types.ts";
 
 /** Load-time shape of the head. */
 export interface HeadConfig {
@@ -31,7 +32,7 @@ export const DEFAULT_HEAD: Required<Pick<HeadConfig, "hidden" | "dropout" | "see
  *
  * @throws RangeError for fewer than two classes or a bad size.
  */
-export function buildHead(config: HeadConfig): tf.Sequential {
+export function buildHead(config: HeadConfig): Sequential {
   const { inputSize, classes } = config;
   const { hidden, dropout, seed } = { ...DEFAULT_HEAD, ...definedOnly(config) };
   if (!(Number.isInteger(classes) && classes >= 2)) {

@@ -15,6 +15,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel } from "../backend/tf_types.ts";
 import { basename, dirname, join } from "node:path";
 
 /** Version of the folder layout; a model with another version is refused with a clear message. */
@@ -48,11 +49,11 @@ export interface ModelInfo {
 /** A loaded model. */
 export interface SavedModel {
   /** The classifier head: embedding in, one probability per person out. */
-  head: tf.LayersModel;
+  head: LayersModel;
   /** The contents of facefit.json. */
   info: ModelInfo;
   /** The fine-tuned backbone, when the model has one. */
-  backbone?: tf.LayersModel;
+  backbone?: LayersModel;
   /** The contents of metrics.json (history, validation figures), when present. */
   metrics?: Record<string, unknown>;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel } from "../backend/tf_types.ts";
 import { type AnalyzerConfig, FaceAnalyzer, type PhotoRecord } from "../embed/photo.ts";
 import { BACKBONE_ID } from "../embed/weights.ts";
 import { normalize } from "./vectors.ts";
@@ -51,12 +52,12 @@ export class Recognizer {
   /** Finds, aligns and embeds the faces. */
   readonly analyzer: FaceAnalyzer;
   /** The trained classifier head. */
-  readonly head: tf.LayersModel;
+  readonly head: LayersModel;
   /** The model's facefit.json: people, threshold, backbone. */
   readonly info: ModelInfo;
 
   /** Wrap loaded parts; {@linkcode Recognizer.load} is the usual way to get one. */
-  constructor(analyzer: FaceAnalyzer, head: tf.LayersModel, info: ModelInfo) {
+  constructor(analyzer: FaceAnalyzer, head: LayersModel, info: ModelInfo) {
     this.analyzer = analyzer;
     this.head = head;
     this.info = info;

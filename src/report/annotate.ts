@@ -18,6 +18,7 @@ export const UNKNOWN_COLOR: Rgb = [255, 120, 0];
 
 /** A face to draw. */
 export interface FaceLabel {
+  /** The face's box in the photo's pixels. */
   box: Box;
   /** The name to write; the face is drawn as unknown when `known` is false. */
   name: string;

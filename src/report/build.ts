@@ -22,6 +22,7 @@ export interface ReportOptions {
   model: string;
   /** Most thumbnails per gallery (default 48); the rest are counted. */
   maxThumbnails?: number;
+  /** How thumbnails are made (default 96 pixels high). */
   thumbnail?: ThumbnailOptions;
   /** The backend that ran, when not recorded in the metrics. */
   backend?: Pick<BackendInfo, "name" | "device">;

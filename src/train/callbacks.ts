@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { Callback, type Logs } from "../backend/tf_types.ts";
 
 /** The figures of one epoch, as tfjs reports them. */
 export type EpochLogs = Record<string, number>;
@@ -37,7 +38,7 @@ export interface MonitorOptions {
  * Stop when the monitored value has not improved for `patience` epochs, then put back the weights
  * of the best epoch (tfjs' own `earlyStopping` does not restore them).
  */
-export class EarlyStopping extends tf.Callback {
+export class EarlyStopping extends Callback {
   /** The log entry watched; lower is better. */
   readonly monitor: string;
   /** Epochs without improvement before stopping. */
@@ -69,7 +70,7 @@ export class EarlyStopping extends tf.Callback {
   }
 
   /** Keep the weights of a new best epoch; stop after `patience` epochs without one. */
-  override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
+  override async onEpochEnd(epoch: number, logs?: Logs): Promise<void> {
     const value = (await readLogs(logs))[this.monitor];
     if (typeof value !== "number" || !Number.isFinite(value)) return;
     if (value < this.best - this.minDelta) {
@@ -105,7 +106,7 @@ export interface ReduceLROptions extends MonitorOptions {
 }
 
 /** Multiply the optimizer's learning rate by `factor` when the monitored value stalls. */
-export class ReduceLROnPlateau extends tf.Callback {
+export class ReduceLROnPlateau extends Callback {
   /** The log entry watched; lower is better. */
   readonly monitor: string;
   /** Epochs without improvement before lowering the learning rate. */
@@ -143,7 +144,7 @@ export class ReduceLROnPlateau extends tf.Callback {
   }
 
   /** Lower the learning rate after `patience` epochs without improvement; adds `lr` to the logs. */
-  override async onEpochEnd(_epoch: number, logs?: tf.Logs): Promise<void> {
+  override async onEpochEnd(_epoch: number, logs?: Logs): Promise<void> {
     const value = (await readLogs(logs))[this.monitor];
     if (typeof value !== "number" || !Number.isFinite(value)) return;
     if (value < this.#best - this.minDelta) {

@@ -11,7 +11,9 @@ import type { FaceAnalyzer, PhotoRecord } from "../embed/photo.ts";
 export interface StepProgress {
   /** What is being done, e.g. "faces". */
   step: string;
+  /** Files finished so far, this one included. */
   done: number;
+  /** Files in the step. */
   total: number;
   /** The file just finished. */
   file?: string;
@@ -28,7 +30,9 @@ export interface AnalyzedFile extends LabelledFile {
 
 /** A photo that could not be used, and why. */
 export interface FailedFile {
+  /** The file. */
   path: string;
+  /** What went wrong, e.g. the decoder's message. */
   reason: string;
 }
 

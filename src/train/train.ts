@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel } from "../backend/tf_types.ts";
 import { scanDataset } from "../dataset/scan.ts";
 import { stratifiedSplit } from "../dataset/split.ts";
 import { sha256Hex } from "../dataset/cache.ts";
@@ -94,9 +95,9 @@ export interface TrainReport {
 /** A trained, not yet saved, model. */
 export interface TrainResult {
   /** The trained classifier head, with the best epoch's weights. */
-  head: tf.LayersModel;
+  head: LayersModel;
   /** The fine-tuned backbone, when fine-tuning ran. */
-  backbone?: tf.LayersModel;
+  backbone?: LayersModel;
   /** What saveModel writes to facefit.json. */
   info: ModelInfo;
   /** What saveModel writes to metrics.json: history, best epoch, timings, cache counts. */
