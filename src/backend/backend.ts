@@ -35,6 +35,7 @@ interface AdapterSummary {
 export async function probeWebGpu(): Promise<AdapterSummary | undefined> {
   const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
   if (!gpu) return undefined;
+  ensureRuntimeDir();
   let adapter: GPUAdapter | null = null;
   try {
     adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
@@ -47,6 +48,19 @@ export async function probeWebGpu(): Promise<AdapterSummary | undefined> {
     .filter((s) => typeof s === "string" && s.length > 0).join(" ") || "unknown adapter";
   const fallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
   return { description, software: fallback || SOFTWARE_ADAPTERS.test(description) };
+}
+
+/**
+ * Vulkan's window-system layer complains on stderr when XDG_RUNTIME_DIR is unset (a service or CI
+ * without a login session); give it a private temporary folder then.
+ */
+function ensureRuntimeDir(): void {
+  try {
+    if (Deno.env.get("XDG_RUNTIME_DIR")) return;
+    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "facefit-xdg-" }));
+  } catch {
+    // no env or write permission: the adapter request still works, only noisier
+  }
 }
 
 /** True when the WebGPU backend is the active one: callers must then read tensors asynchronously. */

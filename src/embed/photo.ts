@@ -12,10 +12,22 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { defaultCacheDir, FileCache, JsonCache, sha256Hex } from "../dataset/cache.ts";
-import { decodeImage, type DecodeOptions, type RgbImage } from "../image/mod.ts";
-import { CHIP_PADDING, chipTransform, extractChips } from "../face/align.ts";
-import { type DetectOptions, FaceDetector } from "../face/detect.ts";
-import type { Box, Point } from "../face/geometry.ts";
+import {
+  cropRgb,
+  decodeImage,
+  type DecodeOptions,
+  downscaleBy,
+  type RgbImage,
+} from "../image/mod.ts";
+import {
+  CHIP_PADDING,
+  chipFootprint,
+  chipTransform,
+  extractChips,
+  shiftSimilarity,
+} from "../face/align.ts";
+import { type DetectOptions, type FaceCrop, FaceDetector } from "../face/detect.ts";
+import { type Box, clampBox, type Point } from "../face/geometry.ts";
 import { CHIP_SIZE } from "./backbone.ts";
 import { embed } from "./embed.ts";
 import { BACKBONE_ID, loadBackbone } from "./weights.ts";
@@ -59,7 +71,19 @@ export interface AnalyzerConfig {
 }
 
 /** Alignment method id, part of the cache key: change it when chips change. */
-export const ALIGNMENT_ID = `dlib-mean-face-51pt-p${CHIP_PADDING}-s${CHIP_SIZE}-v1`;
+export const ALIGNMENT_ID = `dlib-mean-face-51pt-p${CHIP_PADDING}-s${CHIP_SIZE}-v3`;
+
+/** The detector's tiled pass sees the photo shrunk by a whole factor to at most this many pixels a side. */
+export const DETECT_MAX_SIDE = 2048;
+
+/** Face crops for the landmark network (input 112 px) are shrunk to about this side. */
+const LANDMARK_CROP_SIDE = 224;
+
+/** Receives how long a stage of the pipeline took, in milliseconds. */
+export type StageTimer = (
+  stage: "detect" | "landmarks" | "align" | "embed" | string,
+  ms: number,
+) => void;
 
 /** Bytes of one chip: RGB, 8 bits per channel. */
 export const CHIP_BYTES = CHIP_SIZE * CHIP_SIZE * 3;
@@ -187,51 +211,112 @@ export class FaceAnalyzer {
     const cached = await this.#caches?.chips.getBytes(key);
     if (cached && cached.length === faces.faces.length * CHIP_BYTES) return cached;
     const image = await decodeImage(bytes, { ...this.#config.decode, path });
-    const tensor = tf.tensor3d(image.data, [image.height, image.width, 3], "int32");
-    try {
-      const chips = await chipsToBytes(
-        extractChips(tensor, faces.faces.map((f) => chipTransform(f.landmarks))),
-      );
-      await this.#caches?.chips.setBytes(key, chips);
-      return chips;
-    } finally {
-      tensor.dispose();
-    }
+    const chips = await this.#chips(image, faces.faces.map((f) => f.landmarks));
+    await this.#caches?.chips.setBytes(key, chips);
+    return chips;
   }
 
   /**
-   * Analyze a decoded image (no cache).
+   * Analyze a decoded image (no cache). Detection runs on a copy shrunk to at most
+   * {@linkcode DETECT_MAX_SIDE} pixels; landmarks and chips come from full-resolution crops
+   * around each face, so a 12-megapixel photo never becomes a 12-megapixel tensor.
    *
    * @param onChips receives the aligned chips of all faces, `CHIP_BYTES` each.
    */
   async analyzeImage(
     image: RgbImage,
     onChips?: (chips: Uint8Array) => Promise<void> | void,
+    onStage?: StageTimer,
   ): Promise<PhotoRecord> {
-    const tensor = tf.tensor3d(image.data, [image.height, image.width, 3], "int32");
-    let faces;
-    let chips: Uint8Array;
+    let clock = performance.now();
+    const lap = (stage: string) => {
+      const now = performance.now();
+      onStage?.(stage, now - clock);
+      clock = now;
+    };
+    // The detector sees 512x512: the first pass needs no more than 1024 px a side, the tiled
+    // pass (a closer look) up to DETECT_MAX_SIDE.
+    const longest = Math.max(image.width, image.height);
+    const coarseFactor = Math.max(1, Math.ceil(longest / (DETECT_MAX_SIDE / 2)));
+    const fineFactor = Math.max(1, Math.ceil(longest / DETECT_MAX_SIDE));
+    const toTensor = (factor: number) => {
+      const small = downscaleBy(image, factor);
+      return tf.tensor3d(small.data, [small.height, small.width, 3], "int32");
+    };
+    const coarse = toTensor(coarseFactor);
+    let boxes;
     try {
-      faces = await this.detector.detect(tensor, this.#config.detect);
-      chips = await chipsToBytes(
-        extractChips(tensor, faces.map((f) => chipTransform(f.landmarks))),
-      );
+      boxes = await this.detector.locate(coarse, this.#config.detect, () => toTensor(fineFactor));
     } finally {
-      tensor.dispose();
+      coarse.dispose();
     }
+    const k = coarseFactor;
+    const found = boxes.map((b) => ({
+      ...b,
+      box: clampBox(
+        { x: b.box.x * k, y: b.box.y * k, width: b.box.width * k, height: b.box.height * k },
+        image.width,
+        image.height,
+      ),
+    }));
+    lap("detect");
+    const landmarks = await this.#landmarks(image, found.map((f) => f.box));
+    lap("landmarks");
+    const chips = await this.#chips(image, landmarks);
+    lap("align");
     await onChips?.(chips);
     const embeddings = await this.embedChips(chips);
+    lap("embed");
     return {
       width: image.width,
       height: image.height,
-      faces: faces.map((f, i) => ({
+      faces: found.map((f, i) => ({
         box: roundBox(f.box),
         score: round(f.score, 4),
         pass: f.pass,
-        landmarks: f.landmarks.map((p) => ({ x: round(p.x, 2), y: round(p.y, 2) })),
+        landmarks: landmarks[i].map((p) => ({ x: round(p.x, 2), y: round(p.y, 2) })),
         embedding: embeddings[i],
       })),
     };
+  }
+
+  /** Landmarks from full-resolution crops, shrunk to about the landmark network's input size. */
+  async #landmarks(image: RgbImage, boxes: Box[]): Promise<Point[][]> {
+    const crops: FaceCrop[] = boxes.map((box) => {
+      const region = cropRgb(image, box);
+      const k = Math.max(1, Math.floor(Math.max(region.width, region.height) / LANDMARK_CROP_SIDE));
+      const shrunk = downscaleBy(region, k);
+      return {
+        tensor: tf.tensor3d(shrunk.data, [shrunk.height, shrunk.width, 3], "int32"),
+        x: region.x,
+        y: region.y,
+        scale: region.width / shrunk.width,
+      };
+    });
+    try {
+      return await this.detector.landmarks(crops);
+    } finally {
+      crops.forEach((c) => c.tensor.dispose());
+    }
+  }
+
+  /** Chips cut from full-resolution crops around each face. */
+  async #chips(image: RgbImage, landmarks: Point[][]): Promise<Uint8Array> {
+    const out = new Uint8Array(landmarks.length * CHIP_BYTES);
+    for (let i = 0; i < landmarks.length; i++) {
+      const t = chipTransform(landmarks[i]);
+      const region = cropRgb(image, chipFootprint(t));
+      const tensor = tf.tensor3d(region.data, [region.height, region.width, 3], "int32");
+      try {
+        out.set(
+          await chipsToBytes(extractChips(tensor, [shiftSimilarity(t, region.x, region.y)])),
+          i * CHIP_BYTES,
+        );
+      } finally {
+        tensor.dispose();
+      }
+    }
+    return out;
   }
 
   /** Embed chips (`CHIP_BYTES` each) with this analyzer's backbone, in batches. */

@@ -7,7 +7,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Tensor3D, Tensor4D } from "../backend/tf_types.ts";
-import { applySimilarity, fitSimilarity, type Point, type Similarity } from "./geometry.ts";
+import {
+  applySimilarity,
+  type Box,
+  fitSimilarity,
+  type Point,
+  type Similarity,
+} from "./geometry.ts";
 
 /** Chip side in pixels, the input size of the face descriptor network. */
 export const CHIP_SIZE = 150;
@@ -182,14 +188,12 @@ export function extractChips(
  */
 function extractOne(image: tf.Tensor3D, t: Similarity, size: number): tf.Tensor4D {
   const [height, width] = image.shape;
-  const scale = Math.hypot(t.a, t.b);
-  const corners = [[0, 0], [size, 0], [0, size], [size, size]]
-    .map(([x, y]) => applySimilarity(t, { x, y }));
-  const factor = Math.max(1, Math.floor(scale));
-  const x0 = clamp(Math.floor(Math.min(...corners.map((p) => p.x))) - factor, 0, width - 1);
-  const y0 = clamp(Math.floor(Math.min(...corners.map((p) => p.y))) - factor, 0, height - 1);
-  const x1 = clamp(Math.ceil(Math.max(...corners.map((p) => p.x))) + factor, x0 + 1, width);
-  const y1 = clamp(Math.ceil(Math.max(...corners.map((p) => p.y))) + factor, y0 + 1, height);
+  const factor = Math.max(1, Math.floor(Math.hypot(t.a, t.b)));
+  const fp = chipFootprint(t, size);
+  const x0 = clamp(Math.floor(fp.x), 0, width - 1);
+  const y0 = clamp(Math.floor(fp.y), 0, height - 1);
+  const x1 = clamp(Math.ceil(fp.x + fp.width), x0 + 1, width);
+  const y1 = clamp(Math.ceil(fp.y + fp.height), y0 + 1, height);
   let region = tf.slice(image, [y0, x0, 0], [y1 - y0, x1 - x0, 3]).toFloat().expandDims(
     0,
   ) as tf.Tensor4D;
@@ -205,6 +209,26 @@ function extractOne(image: tf.Tensor3D, t: Similarity, size: number): tf.Tensor4
   const ty = (t.ty - y0 - (f - 1) / 2) / f;
   const matrix = tf.tensor2d([[a, -b, tx, b, a, ty, 0, 0]]);
   return tf.image.transform(region, matrix, "bilinear", "nearest", 0, [size, size]) as tf.Tensor4D;
+}
+
+/**
+ * The photo region a chip samples from (its corners' bounding box, with a margin for the box
+ * filter), unclamped.
+ */
+export function chipFootprint(t: Similarity, size: number = CHIP_SIZE): Box {
+  const corners = [[0, 0], [size, 0], [0, size], [size, size]]
+    .map(([x, y]) => applySimilarity(t, { x, y }));
+  const margin = Math.max(1, Math.floor(Math.hypot(t.a, t.b))) + 1;
+  const x0 = Math.min(...corners.map((p) => p.x)) - margin;
+  const y0 = Math.min(...corners.map((p) => p.y)) - margin;
+  const x1 = Math.max(...corners.map((p) => p.x)) + margin;
+  const y1 = Math.max(...corners.map((p) => p.y)) + margin;
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/** The same transform for a crop whose top-left corner sits at (x, y) of the photo. */
+export function shiftSimilarity(t: Similarity, x: number, y: number): Similarity {
+  return { ...t, tx: t.tx - x, ty: t.ty - y };
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -57,6 +57,28 @@ interface Candidate {
   score: number;
 }
 
+/** A face box before landmarks. */
+export interface FaceBox extends Candidate {
+  pass: DetectedFace["pass"];
+}
+
+/** A face's pixels for the landmark network: `tensor` shows the face box, placed at (x, y). */
+export interface FaceCrop {
+  tensor: Tensor3D;
+  x: number;
+  y: number;
+  /** Size of one crop pixel in the output coordinates (1 unless the crop was resampled). */
+  scale: number;
+}
+
+/** Cut a box out of an image tensor (the caller disposes the crop). */
+export function cropBox(image: tf.Tensor3D, box: Box): FaceCrop {
+  const x = Math.floor(box.x), y = Math.floor(box.y);
+  const w = Math.max(1, Math.min(Math.round(box.width), image.shape[1] - x));
+  const h = Math.max(1, Math.min(Math.round(box.height), image.shape[0] - y));
+  return { tensor: tf.slice(image, [y, x, 0], [h, w, 3]), x, y, scale: 1 };
+}
+
 /** The face detector and landmark network, loaded once and reused for every photo. */
 export class FaceDetector {
   readonly #ssd: faceapi.SsdMobilenetv1;
@@ -83,31 +105,103 @@ export class FaceDetector {
   }
 
   /**
-   * Detect every face in an RGB image tensor `[height, width, 3]` (values 0..255).
+   * Detect every face in an RGB image tensor `[height, width, 3]` (values 0..255), with landmarks.
    *
    * @returns the faces, most confident first.
    */
   async detect(image: Tensor3D, options: DetectOptions = {}): Promise<DetectedFace[]> {
+    const found = await this.locate(image, options);
+    if (found.length === 0) return [];
+    const crops = found.map((c) => cropBox(image, c.box));
+    try {
+      const landmarks = await this.landmarks(crops);
+      return found.map((c, i) => ({ ...c, landmarks: landmarks[i] }));
+    } finally {
+      crops.forEach((c) => c.tensor.dispose());
+    }
+  }
+
+  /**
+   * Find face boxes: the whole image first, then (when that finds nothing) the finer tiled pass,
+   * then, for a small image, the whole image as one face crop.
+   *
+   * @param fine makes a sharper copy of the image for the tiled pass (it is disposed here);
+   *   without it the tiles are cut from `image`.
+   * @returns boxes clamped to the image, most confident first.
+   */
+  async locate(
+    image: Tensor3D,
+    options: DetectOptions = {},
+    fine?: () => Tensor3D,
+  ): Promise<FaceBox[]> {
     const opts = { ...DEFAULT_DETECT_OPTIONS, ...options };
     validateOptions(opts);
     const [height, width] = image.shape;
+    const lowest = opts.fallback
+      ? Math.min(opts.minConfidence, opts.fallbackConfidence)
+      : opts.minConfidence;
+    const first = (await this.#locate([image], lowest))[0];
     let pass: DetectedFace["pass"] = 1;
-    let found = (await this.#locate([image], opts.minConfidence))[0];
+    let found = first.filter((c) => c.score >= opts.minConfidence);
     if (found.length === 0 && opts.fallback) {
       pass = 2;
-      found = await this.#locateFine(image, opts.fallbackConfidence);
+      // The first pass's weaker candidates count too; tiles look closer. 2x2 tiles first, 3x3 only
+      // when those find nothing either.
+      const source = fine?.() ?? image;
+      const k = width / source.shape[1];
+      const weak = first.filter((c) => c.score >= opts.fallbackConfidence);
+      try {
+        for (const grid of [2, 3]) {
+          const tiled = (await this.#locateTiles(source, grid, opts.fallbackConfidence)).map((
+            c,
+          ) => ({
+            ...c,
+            box: {
+              x: c.box.x * k,
+              y: c.box.y * k,
+              width: c.box.width * k,
+              height: c.box.height * k,
+            },
+          }));
+          found = suppress([...weak, ...tiled]);
+          if (tiled.length > 0) break;
+        }
+      } finally {
+        if (source !== image) source.dispose();
+      }
     }
     if (found.length === 0 && Math.max(width, height) <= opts.wholeImageBelow) {
       pass = 3;
       found = [{ box: { x: 0, y: 0, width, height }, score: 0 }];
     }
-    found = found
-      .map((c) => ({ ...c, box: clampBox(c.box, width, height) }))
+    return found
+      .map((c) => ({ ...c, box: clampBox(c.box, width, height), pass }))
       .filter((c) => Math.min(c.box.width, c.box.height) >= MIN_FACE_SIZE)
       .slice(0, opts.maxFaces);
-    if (found.length === 0) return [];
-    const landmarks = await this.#landmarksOf(image, found.map((c) => c.box));
-    return found.map((c, i) => ({ box: c.box, score: c.score, landmarks: landmarks[i], pass }));
+  }
+
+  /**
+   * The 68 landmarks of faces, each given as a crop of exactly its box and the crop's position.
+   *
+   * @returns landmarks in the coordinates the crop positions are given in.
+   */
+  async landmarks(crops: readonly FaceCrop[]): Promise<Point[][]> {
+    if (crops.length === 0) return [];
+    const netInput = await faceapi.toNetInput(asFaceApi(crops.map((c) => c.tensor)));
+    const out = this.#landmarks.forwardInput(netInput);
+    const data = await out.data();
+    out.dispose();
+    return crops.map((crop, i) => {
+      const [h, w] = crop.tensor.shape;
+      const points: Point[] = [];
+      for (let k = 0; k < 68; k++) {
+        points.push({
+          x: crop.x + data[i * 136 + 2 * k] * w * crop.scale,
+          y: crop.y + data[i * 136 + 2 * k + 1] * h * crop.scale,
+        });
+      }
+      return points;
+    });
   }
 
   /** Run SSD on each input; boxes come back in each input's pixel coordinates. */
@@ -145,48 +239,23 @@ export class FaceDetector {
   }
 
   /** The finer pass: the whole photo plus overlapping tiles that each get the detector's full resolution. */
-  async #locateFine(image: tf.Tensor3D, minConfidence: number): Promise<Candidate[]> {
+  /** Run SSD on overlapping tiles of the image; boxes come back in the image's coordinates. */
+  async #locateTiles(
+    image: tf.Tensor3D,
+    grid: number,
+    minConfidence: number,
+  ): Promise<Candidate[]> {
     const [height, width] = image.shape;
-    const tiles = tileBoxes(width, height);
+    const tiles = tileBoxes(width, height, grid);
     const crops = tiles.map((t) => tf.slice(image, [t.y, t.x, 0], [t.height, t.width, 3]));
     try {
-      const perInput = await this.#locate([image, ...crops], minConfidence);
-      const all: Candidate[] = perInput[0];
-      perInput.slice(1).forEach((cands, i) => {
+      const all: Candidate[] = [];
+      (await this.#locate(crops, minConfidence)).forEach((cands, i) => {
         for (const c of cands) {
           all.push({ ...c, box: { ...c.box, x: c.box.x + tiles[i].x, y: c.box.y + tiles[i].y } });
         }
       });
-      return suppress(all);
-    } finally {
-      crops.forEach((t) => t.dispose());
-    }
-  }
-
-  async #landmarksOf(image: tf.Tensor3D, boxes: Box[]): Promise<Point[][]> {
-    const crops = boxes.map((b) => {
-      const x = Math.floor(b.x), y = Math.floor(b.y);
-      const w = Math.max(1, Math.round(b.width)), h = Math.max(1, Math.round(b.height));
-      return tf.slice(image, [y, x, 0], [
-        Math.min(h, image.shape[0] - y),
-        Math.min(w, image.shape[1] - x),
-        3,
-      ]);
-    });
-    try {
-      const netInput = await faceapi.toNetInput(asFaceApi(crops));
-      const out = this.#landmarks.forwardInput(netInput);
-      const data = await out.data();
-      out.dispose();
-      return crops.map((crop, i) => {
-        const [h, w] = crop.shape;
-        const x0 = Math.floor(boxes[i].x), y0 = Math.floor(boxes[i].y);
-        const points: Point[] = [];
-        for (let k = 0; k < 68; k++) {
-          points.push({ x: x0 + data[i * 136 + 2 * k] * w, y: y0 + data[i * 136 + 2 * k + 1] * h });
-        }
-        return points;
-      });
+      return all;
     } finally {
       crops.forEach((t) => t.dispose());
     }
@@ -208,21 +277,18 @@ function suppress(cands: Candidate[]): Candidate[] {
 }
 
 /**
- * Overlapping tiles about half the photo's shorter side wide (at least 320 px), stepping by half a
- * tile, so that a face small in the whole photo fills a useful part of the detector's 512x512 input.
+ * A `grid` x `grid` layout of overlapping tiles, each 1.2 / grid of the image's width and height,
+ * so that a face small in the whole photo fills more of the detector's 512x512 input.
  */
-export function tileBoxes(width: number, height: number): Box[] {
-  const side = Math.max(320, Math.round(Math.min(width, height) / 2));
-  if (side >= Math.max(width, height)) return [];
-  const starts = (length: number) => {
-    if (length <= side) return [0];
-    const n = Math.ceil((length - side) / (side / 2)) + 1;
-    return Array.from({ length: n }, (_, i) => Math.round(((length - side) * i) / (n - 1)));
-  };
+export function tileBoxes(width: number, height: number, grid: number): Box[] {
+  const tw = Math.min(width, Math.ceil((width * 1.2) / grid));
+  const th = Math.min(height, Math.ceil((height * 1.2) / grid));
   const tiles: Box[] = [];
-  for (const y of starts(height)) {
-    for (const x of starts(width)) {
-      tiles.push({ x, y, width: Math.min(side, width), height: Math.min(side, height) });
+  for (let gy = 0; gy < grid; gy++) {
+    for (let gx = 0; gx < grid; gx++) {
+      const x = grid === 1 ? 0 : Math.round(((width - tw) * gx) / (grid - 1));
+      const y = grid === 1 ? 0 : Math.round(((height - th) * gy) / (grid - 1));
+      tiles.push({ x, y, width: tw, height: th });
     }
   }
   return tiles;

@@ -24,3 +24,4 @@ export { ImageDecodeError, type ImageDecodeErrorOptions } from "./errors.ts";
 export { sniffFormat } from "./sniff.ts";
 export { type ImageSize, readImageSize } from "./size.ts";
 export { decodeImage, DEFAULT_MAX_PIXELS, readImage } from "./decode.ts";
+export { cropRgb, downscaleBy } from "./resize.ts";
