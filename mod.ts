@@ -36,7 +36,13 @@ export {
   type SkippedFile,
 } from "./src/dataset/scan.ts";
 export { stratifiedSplit } from "./src/dataset/split.ts";
-export { type DetectedFace, type DetectOptions, FaceDetector } from "./src/face/detect.ts";
+export {
+  type DetectedFace,
+  type DetectOptions,
+  type FaceBox,
+  type FaceCrop,
+  FaceDetector,
+} from "./src/face/detect.ts";
 export { type AlignOptions, CHIP_SIZE, chipTransform, extractChips } from "./src/face/align.ts";
 export type { Box, Point, Similarity } from "./src/face/geometry.ts";
 export { buildBackbone, embed, loadBackbone, setTrainableStages, STAGES } from "./src/embed/mod.ts";
@@ -45,6 +51,7 @@ export {
   FaceAnalyzer,
   type FaceRecord,
   type PhotoRecord,
+  type StageTimer,
 } from "./src/embed/photo.ts";
 export { buildHead, type HeadConfig } from "./src/head/head.ts";
 export { loadModel, type ModelInfo, type SavedModel, saveModel } from "./src/head/model_io.ts";

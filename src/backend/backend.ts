@@ -92,6 +92,15 @@ async function startWebGpu(): Promise<boolean> {
  *   as lavapipe or SwiftShader), else WASM.
  * @returns the backend that runs and the device it runs on.
  * @throws RangeError for an unknown request, Error when the requested backend cannot start.
+ *
+ * @example Start the plain-JavaScript backend
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "./backend.ts";
+ *
+ * const backend = await initBackend("cpu");
+ * assert.equal(backend.name, "cpu");
+ * ```
  */
 export async function initBackend(request: BackendRequest = "auto"): Promise<BackendInfo> {
   if (!BACKEND_REQUESTS.includes(request)) {

@@ -54,6 +54,22 @@ const MAX_DEPTH = 8;
  * folders are ignored; symlink loops and unreadable entries are reported in `skipped`.
  *
  * @throws Error when `root` is missing or not a folder.
+ *
+ * @example One folder per person
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scanDataset } from "./scan.ts";
+ *
+ * const root = await Deno.makeTempDir();
+ * for (const file of ["Ada/1.jpg", "Ada/2.jpg", "Bob/1.png"]) {
+ *   await Deno.mkdir(`${root}/${file.split("/")[0]}`, { recursive: true });
+ *   await Deno.writeFile(`${root}/${file}`, new Uint8Array(8)); // scanning does not read photos
+ * }
+ * const dataset = await scanDataset(root);
+ * assert.deepEqual(dataset.labels, ["Ada", "Bob"]);
+ * assert.equal(dataset.files.length, 3);
+ * await Deno.remove(root, { recursive: true });
+ * ```
  */
 export async function scanDataset(root: string): Promise<Dataset> {
   let info: Deno.FileInfo;

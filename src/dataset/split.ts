@@ -10,6 +10,17 @@ import { seededRandom, shuffled } from "./random.ts";
  * two or more) into the validation side.
  *
  * @throws RangeError when `fraction` is not in [0, 1).
+ *
+ * @example Everyone on both sides
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stratifiedSplit } from "./split.ts";
+ *
+ * const photos = ["Ada", "Ada", "Ada", "Ada", "Bob", "Bob"].map((label, i) => ({ label, i }));
+ * const { train, val } = stratifiedSplit(photos, 0.25, 42);
+ * assert.equal(train.length + val.length, 6);
+ * assert.deepEqual(val.map((p) => p.label).sort(), ["Ada", "Bob"]);
+ * ```
  */
 export function stratifiedSplit<T extends { label: string }>(
   items: readonly T[],

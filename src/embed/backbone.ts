@@ -182,6 +182,19 @@ function inputNormWeights(): tf.Tensor[] {
  *
  * @returns a model from `[n, 150, 150, 3]` RGB in 0..255 to `[n, 128]` descriptors, all layers
  *   trainable except `input_norm`.
+ *
+ * @example The architecture, without downloading anything
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "../backend/backend.ts";
+ * import { buildBackbone } from "./backbone.ts";
+ *
+ * await initBackend("cpu");
+ * const model = buildBackbone(); // random weights
+ * assert.deepEqual(model.inputs[0].shape, [null, 150, 150, 3]);
+ * assert.deepEqual(model.outputs[0].shape, [null, 128]);
+ * model.dispose();
+ * ```
  */
 export function buildBackbone(): LayersModel {
   const input = tf.input({ name: "chips", shape: [CHIP_SIZE, CHIP_SIZE, 3], dtype: "float32" });
@@ -224,6 +237,21 @@ function stageOf(layerName: string): string | undefined {
  *
  * @throws RangeError when `n` is not an integer in 0..STAGES.length; Error when `model` has no
  *   backbone layers.
+ *
+ * @example Unfreeze more of the network
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "../backend/backend.ts";
+ * import { buildBackbone, setTrainableStages, STAGES } from "./backbone.ts";
+ *
+ * await initBackend("cpu");
+ * const model = buildBackbone();
+ * setTrainableStages(model, 1); // the last stage and the fc
+ * const top = model.trainableWeights.length;
+ * setTrainableStages(model, STAGES.length); // everything but the input normalisation
+ * assert.ok(model.trainableWeights.length > top);
+ * model.dispose();
+ * ```
  */
 export function setTrainableStages(model: LayersModel, n: number): void {
   if (!Number.isInteger(n) || n < 0 || n > STAGES.length) {

@@ -99,7 +99,26 @@ interface Caches {
   embeddings: JsonCache<number[][]>;
 }
 
-/** Runs detection, alignment and embedding on photos, with content-addressed caches. */
+/**
+ * Runs detection, alignment and embedding on photos, with content-addressed caches.
+ *
+ * @example Analyze a photo
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "../backend/backend.ts";
+ * import { FaceAnalyzer } from "./photo.ts";
+ *
+ * await initBackend("wasm");
+ * // No cache, and no finer second look when the first finds nobody: quick, for an example.
+ * const analyzer = await FaceAnalyzer.load({ cacheDir: false, detect: { fallback: false } });
+ * const path = await Deno.makeTempFile({ suffix: ".pgm" });
+ * await Deno.writeTextFile(path, `P2\n300 300\n255\n${"128 ".repeat(300 * 300)}\n`);
+ * const record = await analyzer.analyzeFile(path); // a flat grey picture: nobody in it
+ * assert.deepEqual([record.width, record.height, record.faces.length], [300, 300, 0]);
+ * analyzer.dispose();
+ * await Deno.remove(path);
+ * ```
+ */
 export class FaceAnalyzer {
   /** The face detector and landmark network. */
   readonly detector: FaceDetector;

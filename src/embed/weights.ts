@@ -158,6 +158,18 @@ async function installedFaceApiVersion(): Promise<string> {
  *   float rounding) to face-api's `faceRecognitionNet`; dispose it with `model.dispose()`.
  * @throws Error when the package or its weight files are missing, or the installed face-api is
  *   not the release `BACKBONE_ID` names.
+ *
+ * @example The pretrained network, from the installed package
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "../backend/backend.ts";
+ * import { loadBackbone } from "./weights.ts";
+ *
+ * await initBackend("wasm");
+ * const model = await loadBackbone();
+ * assert.deepEqual(model.outputs[0].shape, [null, 128]);
+ * model.dispose();
+ * ```
  */
 export async function loadBackbone(): Promise<LayersModel> {
   const version = await installedFaceApiVersion();

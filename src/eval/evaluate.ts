@@ -67,6 +67,17 @@ export interface EvaluateOptions {
  * Evaluate on a folder-per-person dataset. A photo's prediction is its most confident face (the
  * head's best guess, whatever the threshold); a photo with no face, or one that cannot be
  * decoded, counts as wrong.
+ *
+ * @example Score a saved model on labelled photos
+ * ```ts ignore
+ * import { evaluate, initBackend, Recognizer } from "../../mod.ts";
+ *
+ * await initBackend("auto");
+ * const recognizer = await Recognizer.load("models/friends");
+ * const report = await evaluate(recognizer, "photos/test");
+ * console.log(`accuracy ${report.accuracy}, confused:`, report.confusion);
+ * recognizer.dispose();
+ * ```
  */
 export async function evaluate(
   recognizer: Recognizer,

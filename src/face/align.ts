@@ -147,6 +147,18 @@ export interface AlignOptions {
  * The similarity transform from chip pixels to photo pixels for one face.
  *
  * @param landmarks the 68 landmarks of the face, in photo pixels.
+ *
+ * @example A face twice as large maps with twice the scale
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { chipTransform } from "./align.ts";
+ *
+ * const face = Array.from({ length: 68 }, (_, i) => ({ x: 100 + 40 * Math.cos(i), y: 120 + 50 * Math.sin(1.3 * i) }));
+ * const small = chipTransform(face);
+ * const large = chipTransform(face.map((p) => ({ x: 2 * p.x, y: 2 * p.y })));
+ * const scale = (t: { a: number; b: number }) => Math.hypot(t.a, t.b);
+ * assert.ok(Math.abs(scale(large) / scale(small) - 2) < 1e-9);
+ * ```
  */
 export function chipTransform(landmarks: readonly Point[], options: AlignOptions = {}): Similarity {
   const size = options.size ?? CHIP_SIZE;
@@ -168,6 +180,21 @@ export function chipTransform(landmarks: readonly Point[], options: AlignOptions
  * @param image the photo, `[height, width, 3]`, values 0..255.
  * @param transforms one chip-to-photo transform per face (see {@linkcode chipTransform}).
  * @returns float32 chips `[n, size, size, 3]`, values 0..255; the caller disposes it.
+ *
+ * @example Cut one chip
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { initBackend } from "../backend/backend.ts";
+ * import { CHIP_SIZE, extractChips } from "./align.ts";
+ *
+ * await initBackend("cpu");
+ * const photo = tf.fill([300, 400, 3], 200, "int32") as tf.Tensor3D;
+ * // Chip pixel (x, y) comes from photo pixel (x + 50, y + 20).
+ * const chips = extractChips(photo, [{ a: 1, b: 0, tx: 50, ty: 20 }]);
+ * assert.deepEqual(chips.shape, [1, CHIP_SIZE, CHIP_SIZE, 3]);
+ * tf.dispose([photo, chips]);
+ * ```
  */
 export function extractChips(
   image: Tensor3D,

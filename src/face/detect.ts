@@ -58,14 +58,22 @@ interface Candidate {
 }
 
 /** A face box before landmarks. */
-export interface FaceBox extends Candidate {
+export interface FaceBox {
+  /** The face's box in the photo's pixels. */
+  box: Box;
+  /** Detector confidence, 0..1. */
+  score: number;
+  /** Which pass found it, as in {@linkcode DetectedFace}. */
   pass: DetectedFace["pass"];
 }
 
 /** A face's pixels for the landmark network: `tensor` shows the face box, placed at (x, y). */
 export interface FaceCrop {
+  /** The crop's pixels, `[height, width, 3]`; the caller disposes it. */
   tensor: Tensor3D;
+  /** Left edge of the crop in the photo's pixels. */
   x: number;
+  /** Top edge of the crop in the photo's pixels. */
   y: number;
   /** Size of one crop pixel in the output coordinates (1 unless the crop was resampled). */
   scale: number;
@@ -79,7 +87,25 @@ export function cropBox(image: tf.Tensor3D, box: Box): FaceCrop {
   return { tensor: tf.slice(image, [y, x, 0], [h, w, 3]), x, y, scale: 1 };
 }
 
-/** The face detector and landmark network, loaded once and reused for every photo. */
+/**
+ * The face detector and landmark network, loaded once and reused for every photo.
+ *
+ * @example Look for faces in a tensor
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { initBackend } from "../backend/backend.ts";
+ * import { FaceDetector } from "./detect.ts";
+ *
+ * await initBackend("wasm");
+ * const detector = await FaceDetector.load();
+ * const grey = tf.fill([120, 160, 3], 128, "int32") as tf.Tensor3D;
+ * const faces = await detector.detect(grey, { fallback: false, wholeImageBelow: 0 });
+ * assert.equal(faces.length, 0); // a grey picture shows nobody
+ * grey.dispose();
+ * detector.dispose();
+ * ```
+ */
 export class FaceDetector {
   readonly #ssd: faceapi.SsdMobilenetv1;
   readonly #landmarks: faceapi.FaceLandmark68Net;

@@ -31,6 +31,22 @@ export const DEFAULT_HEAD: Required<Pick<HeadConfig, "hidden" | "dropout" | "see
  * Build an untrained head: `[n, inputSize]` -> softmax `[n, classes]`.
  *
  * @throws RangeError for fewer than two classes or a bad size.
+ *
+ * @example A head for three people
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { initBackend } from "../backend/backend.ts";
+ * import { buildHead } from "./head.ts";
+ *
+ * await initBackend("cpu");
+ * const head = buildHead({ inputSize: 128, classes: 3 });
+ * const probabilities = head.predict(tf.ones([1, 128])) as tf.Tensor;
+ * assert.deepEqual(probabilities.shape, [1, 3]);
+ * assert.ok(Math.abs((await probabilities.sum().data())[0] - 1) < 1e-5);
+ * probabilities.dispose();
+ * head.dispose();
+ * ```
  */
 export function buildHead(config: HeadConfig): Sequential {
   const { inputSize, classes } = config;

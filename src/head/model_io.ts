@@ -63,6 +63,31 @@ export interface SavedModel {
  *
  * @param dir the model folder, e.g. "models/friends"; its parent is created when missing.
  * @param extraFiles more files to put in the folder (e.g. a report), written before the rename.
+ *
+ * @example Save a head and load it back
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "../backend/backend.ts";
+ * import { buildHead } from "./head.ts";
+ * import { loadModel, MODEL_FORMAT, saveModel } from "./model_io.ts";
+ *
+ * await initBackend("cpu");
+ * const dir = `${await Deno.makeTempDir()}/friends`;
+ * const info = {
+ *   format: MODEL_FORMAT,
+ *   labels: ["Ada", "Bob"],
+ *   backbone: "example",
+ *   chip: { size: 150, padding: 0.25, alignment: "example" },
+ *   embedding: { size: 128, normalize: "l2" as const },
+ *   threshold: { value: 0.6, rule: "chosen by hand" },
+ *   createdAt: new Date().toISOString(),
+ *   training: {},
+ * };
+ * await saveModel(dir, { head: buildHead({ inputSize: 128, classes: 2 }), info });
+ * const model = await loadModel(dir);
+ * assert.deepEqual(model.info.labels, ["Ada", "Bob"]);
+ * model.head.dispose();
+ * ```
  */
 export async function saveModel(
   dir: string,
@@ -150,6 +175,14 @@ async function fsyncTree(dir: string): Promise<void> {
  * Load a model folder written by {@linkcode saveModel}.
  *
  * @throws Error naming the folder and what is wrong (missing file, bad JSON, other format).
+ *
+ * @example A missing folder says what to do
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadModel } from "./model_io.ts";
+ *
+ * await assert.rejects(loadModel("no/such/model"), /No facefit model at "no\/such\/model".*train one/);
+ * ```
  */
 export async function loadModel(dir: string): Promise<SavedModel> {
   const info = await readJson<ModelInfo>(dir, "facefit.json");

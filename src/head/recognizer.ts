@@ -47,7 +47,39 @@ export interface RecognizeOptions {
   threshold?: number;
 }
 
-/** A trained model ready to name faces. */
+/**
+ * A trained model ready to name faces.
+ *
+ * @example Name the faces of an analyzed photo
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "../backend/backend.ts";
+ * import { FaceAnalyzer } from "../embed/photo.ts";
+ * import { buildHead } from "./head.ts";
+ * import { MODEL_FORMAT } from "./model_io.ts";
+ * import { Recognizer, UNKNOWN } from "./recognizer.ts";
+ *
+ * await initBackend("cpu");
+ * const analyzer = await FaceAnalyzer.load({ cacheDir: false });
+ * const info = {
+ *   format: MODEL_FORMAT,
+ *   labels: ["Ada", "Bob"],
+ *   backbone: analyzer.backboneId,
+ *   chip: { size: 150, padding: 0.25, alignment: "example" },
+ *   embedding: { size: 128, normalize: "l2" as const },
+ *   threshold: { value: 0.99, rule: "strict, for the example" },
+ *   createdAt: new Date().toISOString(),
+ *   training: {},
+ * };
+ * const recognizer = new Recognizer(analyzer, buildHead({ inputSize: 128, classes: 2 }), info);
+ * // An untrained head is unsure about any face, so the strict threshold calls it unknown.
+ * const face = { box: { x: 10, y: 10, width: 50, height: 60 }, score: 0.9, pass: 1 as const, landmarks: [], embedding: Array(128).fill(0.1) };
+ * const { faces } = await recognizer.recognizeRecord({ width: 100, height: 100, faces: [face] });
+ * assert.equal(faces[0].name, UNKNOWN);
+ * assert.ok(["Ada", "Bob"].includes(faces[0].bestGuess));
+ * recognizer.dispose();
+ * ```
+ */
 export class Recognizer {
   /** Finds, aligns and embeds the faces. */
   readonly analyzer: FaceAnalyzer;

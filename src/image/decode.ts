@@ -120,6 +120,17 @@ async function decodeAt(
  *
  * @throws {ImageDecodeError} for an unknown format, corrupt or truncated data, or a too-large image.
  * @throws {RangeError} for a `maxPixels` that is not a positive number.
+ *
+ * @example Decode a grey-map written by hand
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeImage } from "./decode.ts";
+ *
+ * const pgm = new TextEncoder().encode("P2\n2 1\n255\n0 255\n"); // 2x1: black, white
+ * const image = await decodeImage(pgm);
+ * assert.deepEqual([image.width, image.height], [2, 1]);
+ * assert.deepEqual([...image.data], [0, 0, 0, 255, 255, 255]);
+ * ```
  */
 export async function decodeImage(
   bytes: Uint8Array,
@@ -151,6 +162,18 @@ function readFailure(path: string, error: unknown): ImageDecodeError {
  * `options.path` is ignored: errors always quote `path`.
  *
  * @throws {ImageDecodeError} when the file cannot be read or decoded; `path` is set.
+ *
+ * @example Read a photo file
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readImage } from "./decode.ts";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".pgm" });
+ * await Deno.writeTextFile(path, "P2\n1 1\n255\n128\n");
+ * const image = await readImage(path);
+ * assert.deepEqual([...image.data], [128, 128, 128]);
+ * await Deno.remove(path);
+ * ```
  */
 export async function readImage(path: string, options: DecodeOptions = {}): Promise<RgbImage> {
   resolveMaxPixels(options);

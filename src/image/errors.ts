@@ -15,7 +15,20 @@ export interface ImageDecodeErrorOptions {
   cause?: unknown;
 }
 
-/** Thrown when bytes cannot be turned into an image: unknown format, corrupt data, too large. */
+/**
+ * Thrown when bytes cannot be turned into an image: unknown format, corrupt data, too large.
+ *
+ * @example Tell a bad file from other failures
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeImage, ImageDecodeError } from "./mod.ts";
+ *
+ * const notes = new TextEncoder().encode("shopping list");
+ * const error = await decodeImage(notes, { path: "notes.jpg" }).catch((e) => e);
+ * assert.ok(error instanceof ImageDecodeError);
+ * assert.equal(error.path, "notes.jpg");
+ * ```
+ */
 export class ImageDecodeError extends Error {
   /** The file that failed, when the bytes came from a file. */
   readonly path?: string;

@@ -84,6 +84,20 @@ export function annotateFaces(
  * Read a photo, draw its faces, and encode the result as JPEG.
  *
  * @throws Error naming the file when it cannot be read or decoded.
+ *
+ * @example Box a face in a photo file
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeImage } from "../image/mod.ts";
+ * import { annotatePhoto } from "./annotate.ts";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".pgm" });
+ * await Deno.writeTextFile(path, `P2\n80 60\n255\n${"90 ".repeat(80 * 60)}\n`);
+ * const jpeg = await annotatePhoto(path, [{ box: { x: 20, y: 20, width: 30, height: 30 }, name: "Ada", probability: 0.97 }]);
+ * const image = await decodeImage(jpeg);
+ * assert.deepEqual([image.width, image.height], [80, 60]);
+ * await Deno.remove(path);
+ * ```
  */
 export async function annotatePhoto(
   path: string,

@@ -50,6 +50,37 @@ interface PendingThumb {
 /**
  * The report of a training run, as HTML: dataset, curves, validation confusion matrix and
  * per-person figures, misclassified and face-less photos, threshold, configuration and timings.
+ *
+ * @example The report of a (tiny, made-up) training run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { trainingReport } from "./build.ts";
+ *
+ * const html = await trainingReport({
+ *   info: {
+ *     format: 1,
+ *     labels: ["Ada", "Bob"],
+ *     backbone: "example",
+ *     chip: { size: 150, padding: 0.25, alignment: "example" },
+ *     embedding: { size: 128, normalize: "l2" },
+ *     threshold: { value: 0.6, rule: "chosen by hand" },
+ *     createdAt: "2025-01-01T00:00:00Z",
+ *     training: { epochs: 2 },
+ *   },
+ *   metrics: { history: [{ loss: 0.9, val_loss: 1 }, { loss: 0.4, val_loss: 0.5 }], bestEpoch: 1, epochsRun: 2 },
+ *   report: {
+ *     failed: [],
+ *     noFace: [],
+ *     noMatchingFace: [],
+ *     multiFace: [],
+ *     warnings: [],
+ *     counts: { train: 4, val: 1, perPerson: { Ada: { train: 2, val: 1 }, Bob: { train: 2, val: 0 } } },
+ *     validation: [{ path: "Ada/3.jpg", label: "Ada", predicted: "Ada", probability: 0.9, box: { x: 0, y: 0, width: 9, height: 9 } }],
+ *   },
+ * }, { model: "models/example" });
+ * assert.match(html, /<h1>Training report<\/h1>/);
+ * assert.match(html, /data-series="val_loss"/);
+ * ```
  */
 export async function trainingReport(
   result: Pick<TrainResult, "info" | "metrics" | "report">,
@@ -128,6 +159,42 @@ export async function trainingReport(
 /**
  * The report of an evaluation, as HTML: accuracy, confusion matrix, per-person figures,
  * misclassified and face-less photos, the threshold curve, and the model's training curves.
+ *
+ * @example The report of a (made-up) evaluation
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { evaluationReport } from "./build.ts";
+ *
+ * const html = await evaluationReport({
+ *   accuracy: 0.5,
+ *   total: 2,
+ *   correct: 1,
+ *   noFace: 1,
+ *   belowThreshold: 0,
+ *   perClass: { Ada: { total: 1, correct: 1 }, Bob: { total: 1, correct: 0 } },
+ *   confusion: { Ada: { Ada: 1 }, Bob: { "(no face)": 1 } },
+ *   failed: [],
+ *   ignoredFolders: [],
+ *   photos: [
+ *     { path: "Ada/1.jpg", label: "Ada", predicted: "Ada", probability: 0.9, belowThreshold: false, faces: 1 },
+ *     { path: "Bob/1.jpg", label: "Bob", predicted: "(no face)", probability: 0, belowThreshold: false, faces: 0 },
+ *   ],
+ * }, {
+ *   model: "models/example",
+ *   data: "photos/test",
+ *   info: {
+ *     format: 1,
+ *     labels: ["Ada", "Bob"],
+ *     backbone: "example",
+ *     chip: { size: 150, padding: 0.25, alignment: "example" },
+ *     embedding: { size: 128, normalize: "l2" },
+ *     threshold: { value: 0.6, rule: "chosen by hand" },
+ *     createdAt: "2025-01-01T00:00:00Z",
+ *     training: {},
+ *   },
+ * });
+ * assert.match(html, /1 of 2 photos named correctly/);
+ * ```
  */
 export async function evaluationReport(
   evaluation: EvaluationReport,
@@ -245,6 +312,16 @@ function labelOf(path: string, labels: readonly string[]): string {
  * Write a report file atomically (a temporary sibling renamed into place), creating its folder.
  *
  * @throws Error naming the path when it cannot be written.
+ *
+ * @example Write a page next to nothing else
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { REPORT_FILE, writeReport } from "./build.ts";
+ *
+ * const path = `${await Deno.makeTempDir()}/models/friends/${REPORT_FILE}`;
+ * await writeReport(path, "<!DOCTYPE html><title>report</title>");
+ * assert.equal(await Deno.readTextFile(path), "<!DOCTYPE html><title>report</title>");
+ * ```
  */
 export async function writeReport(path: string, html: string): Promise<void> {
   const dir = dirname(path);

@@ -37,6 +37,24 @@ export interface MonitorOptions {
 /**
  * Stop when the monitored value has not improved for `patience` epochs, then put back the weights
  * of the best epoch (tfjs' own `earlyStopping` does not restore them).
+ *
+ * @example Stop a tfjs fit early and keep the best weights
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { initBackend } from "../backend/backend.ts";
+ * import { EarlyStopping } from "./callbacks.ts";
+ *
+ * await initBackend("cpu");
+ * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+ * model.compile({ optimizer: tf.train.sgd(0), loss: "meanSquaredError" }); // learns nothing
+ * const stop = new EarlyStopping({ monitor: "loss", patience: 2 });
+ * const xs = tf.ones([4, 1]), ys = tf.zeros([4, 1]);
+ * const history = await model.fit(xs, ys, { epochs: 50, callbacks: [stop], verbose: 0 });
+ * assert.equal(history.epoch.length, 3); // the first epoch, then two without improvement
+ * tf.dispose([xs, ys]);
+ * model.dispose();
+ * ```
  */
 export class EarlyStopping extends Callback {
   /** The log entry watched; lower is better. */
@@ -105,7 +123,28 @@ export interface ReduceLROptions extends MonitorOptions {
   minLearningRate?: number;
 }
 
-/** Multiply the optimizer's learning rate by `factor` when the monitored value stalls. */
+/**
+ * Multiply the optimizer's learning rate by `factor` when the monitored value stalls.
+ *
+ * @example Lower the learning rate when the loss stalls
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { initBackend } from "../backend/backend.ts";
+ * import { ReduceLROnPlateau } from "./callbacks.ts";
+ *
+ * await initBackend("cpu");
+ * const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+ * const optimizer = tf.train.adam(0.01);
+ * model.compile({ optimizer, loss: "meanSquaredError" });
+ * const xs = tf.ones([4, 1]), ys = tf.zeros([4, 1]);
+ * const reduce = new ReduceLROnPlateau({ monitor: "loss", patience: 1, minDelta: 10 }); // nothing counts
+ * await model.fit(xs, ys, { epochs: 3, callbacks: [reduce], verbose: 0 });
+ * assert.ok((optimizer as unknown as { learningRate: number }).learningRate < 0.01);
+ * tf.dispose([xs, ys]);
+ * model.dispose();
+ * ```
+ */
 export class ReduceLROnPlateau extends Callback {
   /** The log entry watched; lower is better. */
   readonly monitor: string;

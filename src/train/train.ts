@@ -110,6 +110,17 @@ export interface TrainResult {
  * Train a recogniser.
  *
  * @throws Error when the data holds fewer than two people with usable photos.
+ *
+ * @example Train on a folder of photos and save the model
+ * ```ts ignore
+ * import { FaceAnalyzer, initBackend, saveModel, train } from "../../mod.ts";
+ *
+ * await initBackend("auto");
+ * const analyzer = await FaceAnalyzer.load();
+ * const result = await train(analyzer, { data: "photos/train", val: "photos/test" });
+ * console.log(`${result.info.labels.length} people, validation accuracy ${result.metrics.valAccuracy}`);
+ * await saveModel("models/friends", result);
+ * ```
  */
 export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Promise<TrainResult> {
   const seed = options.seed ?? 42;
