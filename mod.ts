@@ -99,6 +99,7 @@ export {
   type Rgb,
   type ThumbnailOptions,
   trainingReport,
+  type TrainingReportInput,
   UNKNOWN_COLOR,
   writeReport,
 } from "./src/report/mod.ts";

@@ -45,13 +45,14 @@ export interface AnnotateOptions {
  *
  * @example Box a face on a grey image
  * ```ts
+ * import assert from "node:assert/strict";
  * import { annotateFaces, KNOWN_COLOR } from "./annotate.ts";
  *
  * const image = { width: 64, height: 64, data: new Uint8Array(64 * 64 * 3).fill(128) };
  * const out = annotateFaces(image, [{ box: { x: 20, y: 30, width: 20, height: 20 }, name: "Ada" }]);
  * const at = (x: number, y: number) => Array.from(out.data.subarray((y * 64 + x) * 3, (y * 64 + x) * 3 + 3));
- * console.assert(at(19, 40).join() === KNOWN_COLOR.join(), "the box's left edge");
- * console.assert(at(30, 40).join() === "128,128,128", "the face itself is untouched");
+ * assert.deepEqual(at(19, 40), [...KNOWN_COLOR], "the box's left edge");
+ * assert.deepEqual(at(30, 40), [128, 128, 128], "the face itself is untouched");
  * ```
  */
 export function annotateFaces(

@@ -8,7 +8,7 @@ import type { BackendInfo } from "../backend/backend.ts";
 import { type EvaluationReport, NO_FACE, UNREADABLE } from "../eval/evaluate.ts";
 import type { ModelInfo } from "../head/model_io.ts";
 import type { StepProgress } from "../train/collect.ts";
-import type { TrainResult } from "../train/train.ts";
+import type { TrainReport, TrainResult } from "../train/train.ts";
 import { type HistoryEntry, renderReport, type ReportData, type Thumbnail } from "./html.ts";
 import type { Outcome } from "./stats.ts";
 import { photoThumbnail, type ThumbnailOptions } from "./thumbnails.ts";
@@ -30,6 +30,19 @@ export interface ReportOptions {
   timings?: Record<string, number>;
   /** Progress of making thumbnails (step "report"). */
   onProgress?: (p: StepProgress) => void;
+}
+
+/** The parts of a {@linkcode TrainResult} that the training report shows. */
+export interface TrainingReportInput {
+  /** The model's facefit.json. */
+  info: ModelInfo;
+  /** The model's metrics.json: history, best epoch, timings, backend. */
+  metrics: Record<string, unknown>;
+  /** What happened to the photos. */
+  report: Pick<
+    TrainReport,
+    "failed" | "noFace" | "noMatchingFace" | "multiFace" | "warnings" | "counts" | "validation"
+  >;
 }
 
 /** What `evaluationReport` needs besides the evaluation itself. */
@@ -83,7 +96,7 @@ interface PendingThumb {
  * ```
  */
 export async function trainingReport(
-  result: Pick<TrainResult, "info" | "metrics" | "report">,
+  result: TrainingReportInput,
   options: ReportOptions,
 ): Promise<string> {
   const { info, metrics, report } = result;

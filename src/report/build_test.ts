@@ -2,8 +2,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { decodeImage } from "../image/mod.ts";
 import type { ModelInfo } from "../head/model_io.ts";
-import type { TrainReport } from "../train/train.ts";
-import { evaluationReport, trainingReport, writeReport } from "./build.ts";
+import {
+  evaluationReport,
+  trainingReport,
+  type TrainingReportInput,
+  writeReport,
+} from "./build.ts";
 import { encodeJpeg } from "./encode.ts";
 import { thumbnailImage } from "./thumbnails.ts";
 
@@ -39,7 +43,7 @@ Deno.test("trainingReport embeds thumbnails of misclassified and face-less photo
     join(dir, p)
   );
   for (const p of [a1, a2, b1, nf]) await photo(p);
-  const report: TrainReport = {
+  const report: TrainingReportInput["report"] = {
     failed: [{ path: join(dir, "Bob/broken.jpg"), reason: "not an image" }],
     noFace: [nf],
     noMatchingFace: [],

@@ -116,6 +116,7 @@ dl.config dd { margin: 0; font-family: ui-monospace, monospace; font-size: 12px;
  *
  * @example A minimal report
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderReport } from "./html.ts";
  *
  * const html = renderReport({
@@ -129,7 +130,8 @@ dl.config dd { margin: 0; font-family: ui-monospace, monospace; font-size: 12px;
  *   history: [{ loss: 0.9, val_loss: 1 }, { loss: 0.5, val_loss: 0.6 }],
  *   run: { config: { epochs: 2 }, timings: { fit: 1.5 } },
  * });
- * console.assert(html.startsWith("<!DOCTYPE html>") && html.includes('data-series="val_loss"'));
+ * assert.ok(html.startsWith("<!DOCTYPE html>"));
+ * assert.match(html, /data-series="val_loss"/);
  * ```
  */
 export function renderReport(data: ReportData): string {

@@ -5,12 +5,13 @@
  *
  * @example Box a face on a generated image
  * ```ts
+ * import assert from "node:assert/strict";
  * import { annotateFaces, UNKNOWN_COLOR } from "./mod.ts";
  *
  * const image = { width: 32, height: 32, data: new Uint8Array(32 * 32 * 3) };
  * const out = annotateFaces(image, [{ box: { x: 8, y: 12, width: 12, height: 12 }, name: "unknown" }]);
  * const o = (16 * 32 + 7) * 3; // left of the box
- * console.assert(out.data.subarray(o, o + 3).join() === UNKNOWN_COLOR.join());
+ * assert.deepEqual([...out.data.subarray(o, o + 3)], [...UNKNOWN_COLOR]);
  * ```
  *
  * @module
@@ -31,6 +32,7 @@ export {
   REPORT_FILE,
   type ReportOptions,
   trainingReport,
+  type TrainingReportInput,
   writeReport,
 } from "./build.ts";
 export type { Rgb } from "./canvas.ts";

@@ -53,6 +53,7 @@ export interface Classification {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { classification } from "./stats.ts";
  *
  * const c = classification(["Ada", "Bob"], [
@@ -60,8 +61,9 @@ export interface Classification {
  *   { path: "a2", label: "Ada", predicted: "Bob", probability: 0.6 },
  *   { path: "b1", label: "Bob", predicted: "(no face)", probability: 0 },
  * ]);
- * console.assert(c.columns.join() === "Ada,Bob,(no face)");
- * console.assert(c.perClass[0].recall === 0.5 && c.perClass[1].precision === 0);
+ * assert.deepEqual(c.columns, ["Ada", "Bob", "(no face)"]);
+ * assert.equal(c.perClass[0].recall, 0.5);
+ * assert.equal(c.perClass[1].precision, 0);
  * ```
  */
 export function classification(

@@ -78,13 +78,14 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
  *
  * @example Loss falling over three epochs
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lineChart } from "./svg_charts.ts";
  *
  * const svg = lineChart(
  *   [{ name: "loss", color: "#1f77b4", points: [{ x: 1, y: 0.9 }, { x: 2, y: 0.5 }, { x: 3, y: 0.3 }] }],
  *   { title: "Loss", xLabel: "epoch" },
  * );
- * console.assert(svg.startsWith("<svg") && svg.includes('data-series="loss"'));
+ * assert.match(svg, /^<svg[\s\S]*data-series="loss"/);
  * ```
  */
 export function lineChart(series: readonly Series[], options: LineChartOptions): string {
@@ -239,10 +240,11 @@ export interface HeatMapOptions {
  *
  * @example Two people, one mistake
  * ```ts
+ * import assert from "node:assert/strict";
  * import { heatMap } from "./svg_charts.ts";
  *
  * const svg = heatMap(["Ada", "Bob"], ["Ada", "Bob"], [[3, 1], [0, 4]]);
- * console.assert((svg.match(/class="cell/g) ?? []).length === 4);
+ * assert.equal(svg.match(/class="cell/g)?.length, 4);
  * ```
  */
 export function heatMap(

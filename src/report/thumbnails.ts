@@ -29,11 +29,13 @@ const DEFAULTS = { height: 96, color: [230, 30, 30] as Rgb, quality: 80 };
  *
  * @example A 400x300 photo with a face becomes 96 pixels high
  * ```ts
+ * import assert from "node:assert/strict";
  * import { thumbnailImage } from "./thumbnails.ts";
  *
  * const image = { width: 400, height: 300, data: new Uint8Array(400 * 300 * 3).fill(200) };
  * const thumb = thumbnailImage(image, { x: 100, y: 100, width: 40, height: 50 });
- * console.assert(thumb.height === 96 && thumb.width <= 144);
+ * assert.equal(thumb.height, 96);
+ * assert.ok(thumb.width <= 144);
  * ```
  */
 export function thumbnailImage(
