@@ -112,4 +112,5 @@ export {
   type Tensor3D,
   type Tensor4D,
 } from "./src/backend/tf_types.ts";
+export type { FaceChoice } from "./src/train/choose_face.ts";
 export * from "./src/audit/mod.ts";

@@ -38,6 +38,7 @@ import {
 export interface AuditSplit {
   /** Its role, e.g. "train" or "val"; earlier splits win when copies are charged. */
   name: string;
+  /** Its folder, one sub-folder per person. */
   root: string;
 }
 
@@ -57,7 +58,9 @@ export interface AuditOptions {
   minFaceSide?: number;
   /** People with fewer usable photos than this in a split are listed. */
   minPhotos?: number;
+  /** Thresholds of the near-duplicate search. */
   nearDuplicates?: NearDuplicateOptions;
+  /** Thresholds of the mislabel search. */
   mislabels?: MislabelOptions;
   /** Progress of the per-file steps ("hashes", "faces"). */
   onProgress?: (p: StepProgress) => void;
@@ -72,11 +75,13 @@ export const DEFAULT_AUDIT_OPTIONS = {
 
 /** A file in a finding, with the detail that put it there. */
 export interface FileIssue extends FileRef {
+  /** What is wrong with it. */
   reason: string;
 }
 
 /** A photo with more than one face. */
 export interface MultiFacePhoto extends FileRef {
+  /** How many faces were found. */
   faces: number;
   /** Index of the face taken as the labelled person, -1 when none is near their other photos. */
   chosen: number;
@@ -86,12 +91,15 @@ export interface MultiFacePhoto extends FileRef {
 
 /** A photo whose labelled face is small. */
 export interface TinyFace extends FileRef {
+  /** Index of the labelled person's face among the photo's faces. */
   face: number;
+  /** Its box in the upright photo's pixels. */
   box: Box;
 }
 
 /** Everything an audit found. */
 export interface AuditReport {
+  /** The splits audited, with their photo counts and people. */
   splits: { name: string; root: string; files: number; people: string[] }[];
   /** Every photo file found, in scan order. */
   files: FileRef[];
@@ -105,6 +113,7 @@ export interface AuditReport {
   misnamed: (FileRef & { extension: string; format: string })[];
   /** Images smaller than `minImageSide` (undefined without fingerprints). */
   small: (FileRef & { width: number; height: number })[] | undefined;
+  /** Byte-identical files. */
   exactDuplicates: {
     groups: ExactDuplicateGroup[];
     /** Copies in a later split of a file in an earlier one (leakage). */
@@ -128,6 +137,7 @@ export interface AuditReport {
     | undefined;
   /** Undefined without an analyzer. */
   mislabels: MislabelCandidate[] | undefined;
+  /** Photos per person and split. */
   balance: {
     /** Files per person per split (usable faces when faces were analyzed). */
     counts: Record<string, Record<string, number>>;
@@ -136,12 +146,14 @@ export interface AuditReport {
     /** Largest over smallest count in the first split. */
     ratio: number;
   };
+  /** Cache hits and misses of the fingerprints and faces. */
   cache: {
     fingerprints: { hits: number; misses: number };
     faces: { hits: number; misses: number } | undefined;
   };
   /** Seconds per phase. */
   timings: { scan: number; hashes: number; faces: number; checks: number; total: number };
+  /** The limits the audit applied. */
   options: { minImageSide: number; minFaceSide: number; minPhotos: number };
 }
 

@@ -7,21 +7,29 @@
 
 /** A file as the duplicate finders see it. */
 export interface HashedFile {
+  /** The file. */
   path: string;
+  /** The split it belongs to. */
   split: string;
+  /** Its person folder. */
   label: string;
+  /** SHA-256 of its bytes, hex. */
   sha256: string;
 }
 
 /** A file named in a finding. */
 export interface FileRef {
+  /** The file. */
   path: string;
+  /** The split it belongs to. */
   split: string;
+  /** Its person folder. */
   label: string;
 }
 
 /** Files with identical bytes. */
 export interface ExactDuplicateGroup {
+  /** The bytes' SHA-256, hex. */
   sha256: string;
   /** Two or more files, in input order. */
   files: FileRef[];

@@ -20,6 +20,7 @@ import type { FileRef } from "./exact_duplicates.ts";
 
 /** A file left out of the fixed copy, and why. */
 export interface DroppedFile extends FileRef {
+  /** Why it was left out. */
   reason: "exact-duplicate" | "near-duplicate" | "unreadable";
   /** The kept file it duplicates. */
   duplicateOf?: string;
@@ -33,6 +34,7 @@ export interface FixPlan {
   folders: Record<string, string>;
   /** Files copied: source and destination. */
   copied: { from: string; to: string; split: string; label: string }[];
+  /** Files left out, and why. */
   dropped: DroppedFile[];
 }
 

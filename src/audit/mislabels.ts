@@ -50,6 +50,7 @@ export const DEFAULT_MISLABEL_OPTIONS: Required<MislabelOptions> = {
 
 /** A photo that may be in the wrong person's folder. */
 export interface MislabelCandidate {
+  /** The photo. */
   file: FileRef;
   /** The face looked at (index into the photo's faces). */
   face: number;

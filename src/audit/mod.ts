@@ -22,14 +22,30 @@ export {
   type AuditReport,
   type AuditSplit,
   DEFAULT_AUDIT_OPTIONS,
+  type FileIssue,
+  type MultiFacePhoto,
+  type TinyFace,
 } from "./audit.ts";
-export { type ExactDuplicateGroup, type FileRef, findExactDuplicates } from "./exact_duplicates.ts";
 export {
+  type ExactDuplicateGroup,
+  type FileRef,
+  findExactDuplicates,
+  type HashedFile,
+} from "./exact_duplicates.ts";
+export {
+  type FaceGeometry,
   findNearDuplicates,
   type NearDuplicateGroup,
+  type NearDuplicateInput,
   type NearDuplicateOptions,
   type NearDuplicatePair,
 } from "./near_duplicates.ts";
-export { findMislabels, type MislabelCandidate, type MislabelOptions } from "./mislabels.ts";
-export { dHash, type ImageFingerprint, pHash } from "./perceptual_hash.ts";
+export {
+  findMislabels,
+  type LabelledFaces,
+  type MislabelCandidate,
+  type MislabelOptions,
+  type MislabelReport,
+} from "./mislabels.ts";
+export { dHash, type EncodedGray, type ImageFingerprint, pHash } from "./perceptual_hash.ts";
 export { type DroppedFile, type FixPlan, planFixSplit, writeFixedSplit } from "./fix_split.ts";

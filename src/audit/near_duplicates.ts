@@ -25,7 +25,9 @@ import { decodeGray, type GrayImage, type ImageFingerprint } from "./perceptual_
 
 /** A face as the near-duplicate finder needs it. */
 export interface FaceGeometry {
+  /** The face's box in the upright photo's pixels. */
   box: Box;
+  /** Its 68 landmarks, to align the two photos' thumbnails. */
   landmarks: readonly Point[];
   /** Unit-length embedding. */
   embedding: ArrayLike<number>;
@@ -33,6 +35,7 @@ export interface FaceGeometry {
 
 /** A photo as the near-duplicate finder needs it. */
 export interface NearDuplicateInput extends HashedFile {
+  /** Its perceptual hashes and thumbnail; undefined when it could not be decoded. */
   fingerprint: ImageFingerprint | undefined;
   /** Its faces; empty when none were found or faces were not analyzed. */
   faces: readonly FaceGeometry[];
@@ -63,11 +66,15 @@ export const DEFAULT_NEAR_DUPLICATE_OPTIONS: Required<NearDuplicateOptions> = {
 
 /** Two different files that hold the same photo. */
 export interface NearDuplicatePair {
+  /** One file. */
   a: FileRef;
+  /** The other file. */
   b: FileRef;
   /** Which route found them. */
   via: "hash" | "face";
+  /** Differing difference-hash bits (of 64). */
   dHash: number;
+  /** Differing DCT-hash bits (of 64). */
   pHash: number;
   /** Embedding distance of the matched faces (face route). */
   faceDistance?: number;
@@ -79,9 +86,13 @@ export interface NearDuplicatePair {
 
 /** Files that all hold the same photo, exact copies included, with the evidence. */
 export interface NearDuplicateGroup {
+  /** Every file of the group. */
   files: FileRef[];
+  /** The pairs that joined them. */
   pairs: NearDuplicatePair[];
+  /** The splits the files sit in. */
   splits: string[];
+  /** The person folders the files sit in. */
   labels: string[];
 }
 

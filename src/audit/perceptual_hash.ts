@@ -23,6 +23,7 @@ export interface GrayImage {
 export interface ImageFingerprint {
   /** Upright size in pixels (EXIF orientation applied). */
   width: number;
+  /** Upright height in pixels. */
   height: number;
   /** Difference hash, 16 hex digits. */
   dHash: string;
@@ -34,7 +35,9 @@ export interface ImageFingerprint {
 
 /** A grey image with its pixels as base64, for JSON. */
 export interface EncodedGray {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
   /** The pixels, one byte each, row-major, base64. */
   base64: string;
