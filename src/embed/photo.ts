@@ -31,6 +31,8 @@ import { type Box, clampBox, type Point } from "../face/geometry.ts";
 import { CHIP_SIZE } from "./backbone.ts";
 import { embed } from "./embed.ts";
 import { BACKBONE_ID, loadBackbone } from "./weights.ts";
+import { AnalyzerPool } from "./pool.ts";
+import { readLayersModel } from "../backend/layers_io.ts";
 
 /** One face of a photo with its embedding. */
 export interface FaceRecord {
@@ -68,6 +70,13 @@ export interface AnalyzerConfig {
   detect?: DetectOptions;
   /** Decoding limits. */
   decode?: DecodeOptions;
+  /** A folder holding the backbone to embed with (model.json + weights), instead of `backbone`. */
+  backboneDir?: string;
+  /**
+   * Photos analyzed at once, each in its own worker thread (default 1: no workers). Only for the
+   * CPU backends, and not with a `backbone` given as an object (workers load `backboneDir`).
+   */
+  workers?: number;
 }
 
 /** Alignment method id, part of the cache key: change it when chips change. */
@@ -128,7 +137,8 @@ export class FaceAnalyzer {
   readonly backboneId: string;
   readonly #caches: Caches | undefined;
   readonly #config: AnalyzerConfig;
-  /** Photos answered wholly from the cache, and photos that needed work, since load. */
+  #pool: AnalyzerPool | undefined;
+  /** Photos answered wholly from the cache, and photos analyzed afresh, since load (failures count in neither). */
   readonly stats = { hits: 0, misses: 0 };
 
   private constructor(detector: FaceDetector, backbone: tf.LayersModel, config: AnalyzerConfig) {
@@ -154,20 +164,48 @@ export class FaceAnalyzer {
 
   /** Load the pretrained detector and backbone. */
   static async load(config: AnalyzerConfig = {}): Promise<FaceAnalyzer> {
-    if (config.backbone && !config.backboneId) {
+    if ((config.backbone || config.backboneDir) && !config.backboneId) {
       throw new TypeError(
         "A custom backbone needs a backboneId, so that cached embeddings stay apart",
       );
     }
     const [detector, backbone] = await Promise.all([
       FaceDetector.load(),
-      config.backbone ? Promise.resolve(config.backbone) : loadBackbone(),
+      config.backbone
+        ? Promise.resolve(config.backbone)
+        : config.backboneDir
+        ? readLayersModel(config.backboneDir, `Backbone "${config.backboneDir}"`)
+        : loadBackbone(),
     ]);
-    return new FaceAnalyzer(detector, backbone, config);
+    const analyzer = new FaceAnalyzer(detector, backbone, config);
+    const workers = config.workers ?? 1;
+    const backend = tf.getBackend();
+    if (workers > 1 && (backend === "wasm" || backend === "cpu") && !config.backbone) {
+      try {
+        analyzer.#pool = await AnalyzerPool.start(workers, {
+          backend,
+          cacheDir: config.cacheDir,
+          detect: config.detect,
+          decode: config.decode,
+          backboneDir: config.backboneDir,
+          backboneId: config.backboneId,
+        });
+      } catch (error) {
+        analyzer.dispose();
+        throw error;
+      }
+    }
+    return analyzer;
+  }
+
+  /** How many photos {@linkcode analyzeFile} works on at once. */
+  get concurrency(): number {
+    return this.#pool?.size ?? 1;
   }
 
   /** Free the networks. */
   dispose(): void {
+    this.#pool?.close();
     this.detector.dispose();
     this.backbone.dispose();
   }
@@ -178,6 +216,12 @@ export class FaceAnalyzer {
    * @throws Error naming the file when it cannot be read or decoded.
    */
   async analyzeFile(path: string): Promise<PhotoRecord> {
+    if (this.#pool) {
+      const { record, cached } = await this.#pool.analyze(path);
+      if (cached) this.stats.hits++;
+      else this.stats.misses++;
+      return record;
+    }
     const bytes = await readBytes(path);
     const key = this.#caches ? await sha256Hex(bytes) : "";
     const [faces, embeddings] = this.#caches
@@ -187,12 +231,12 @@ export class FaceAnalyzer {
       this.stats.hits++;
       return withEmbeddings(faces, embeddings);
     }
-    this.stats.misses++;
     if (faces) {
       // Known faces, new backbone: embed the cached chips.
       const chips = await this.#chipsFor(key, bytes, path, faces);
       const fresh = await this.embedChips(chips);
       await this.#caches?.embeddings.set(key, fresh);
+      this.stats.misses++;
       return withEmbeddings(faces, fresh);
     }
     const image = await decodeImage(bytes, { ...this.#config.decode, path });
@@ -207,6 +251,7 @@ export class FaceAnalyzer {
       });
       await this.#caches.embeddings.set(key, withEmb.map((f) => f.embedding));
     }
+    this.stats.misses++;
     return record;
   }
 

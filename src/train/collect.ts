@@ -37,7 +37,8 @@ export interface FailedFile {
 }
 
 /**
- * Analyze files in order. A file that cannot be read or decoded is reported and skipped.
+ * Analyze files, as many at once as the analyzer has workers; results keep the files' order. A
+ * file that cannot be read or decoded is reported and skipped.
  */
 export async function analyzeFiles(
   analyzer: FaceAnalyzer,
@@ -45,26 +46,32 @@ export async function analyzeFiles(
   onProgress?: (p: StepProgress) => void,
   step = "faces",
 ): Promise<{ analyzed: AnalyzedFile[]; failed: FailedFile[] }> {
+  const results: ({ record: PhotoRecord } | { reason: string })[] = new Array(files.length);
+  let next = 0, done = 0;
+  const lane = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const file = files[i];
+      const hitsBefore = analyzer.stats.hits;
+      try {
+        const record = await analyzer.analyzeFile(file.path);
+        results[i] = { record };
+        const cached = analyzer.concurrency === 1 ? analyzer.stats.hits > hitsBefore : undefined;
+        onProgress?.({ step, done: ++done, total: files.length, file: file.path, cached });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        results[i] = { reason };
+        onProgress?.({ step, done: ++done, total: files.length, file: file.path, error: reason });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, analyzer.concurrency) }, lane));
   const analyzed: AnalyzedFile[] = [];
   const failed: FailedFile[] = [];
-  for (let i = 0; i < files.length; i++) {
-    const file = files[i];
-    const hitsBefore = analyzer.stats.hits;
-    try {
-      const record = await analyzer.analyzeFile(file.path);
-      analyzed.push({ ...file, record });
-      onProgress?.({
-        step,
-        done: i + 1,
-        total: files.length,
-        file: file.path,
-        cached: analyzer.stats.hits > hitsBefore,
-      });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      failed.push({ path: file.path, reason });
-      onProgress?.({ step, done: i + 1, total: files.length, file: file.path, error: reason });
-    }
-  }
+  files.forEach((file, i) => {
+    const r = results[i];
+    if ("record" in r) analyzed.push({ ...file, record: r.record });
+    else failed.push({ path: file.path, reason: r.reason });
+  });
   return { analyzed, failed };
 }
