@@ -126,7 +126,10 @@ export async function trainingReport(
       ...(bestEpoch !== undefined
         ? [{ label: "best epoch", value: `${bestEpoch + 1}`, note: `of ${metrics.epochsRun}` }]
         : []),
-      { label: "unknown below", value: String(info.threshold.value) },
+      {
+        label: openSetNote(info) ? "probability threshold" : "unknown below",
+        value: String(info.threshold.value),
+      },
       ...(seconds.total !== undefined ? [{ label: "time", value: duration(seconds.total) }] : []),
     ],
     warnings: report.warnings,
@@ -159,7 +162,7 @@ export async function trainingReport(
       [["Misclassified validation photos", wrong], ["No face found", noFace]],
       options,
     ),
-    threshold: info.threshold,
+    threshold: { ...info.threshold, decidedBy: openSetNote(info) },
     run: {
       config: { ...info.training, backbone: info.backbone, chip: info.chip, labels },
       backend: options.backend ?? (metrics.backend as BackendInfo | undefined),
@@ -257,7 +260,7 @@ export async function evaluationReport(
       [["Misclassified photos", wrong], ["No face found", noFace]],
       options,
     ),
-    threshold: info.threshold,
+    threshold: { ...info.threshold, decidedBy: openSetNote(info) },
     run: {
       config: {
         data: options.data,
@@ -305,6 +308,18 @@ async function galleries(
     options.onProgress?.({ step: "report", done: i + 1, total: pending.length, file: o.path });
   }
   return out;
+}
+
+/**
+ * What decides `unknown` when the model has per-person open-set calibration (facefit.json
+ * `openSet`); undefined for a model that uses the probability threshold.
+ */
+function openSetNote(info: ModelInfo): string | undefined {
+  const openSet = (info as { openSet?: { rule?: unknown } }).openSet;
+  if (!openSet) return undefined;
+  return "This model calls a face unknown by its distance to each person's centroid, with a " +
+    "threshold per person" + (typeof openSet.rule === "string" ? ` (${openSet.rule})` : "") +
+    "; facefit.json lists them under openSet.";
 }
 
 /** "8m26s" or "4.1 s". */

@@ -126,6 +126,7 @@ Deno.test("evaluationReport: missing photos become captions, not failures", asyn
     ],
   }, { model: "m", data: "photos/test", info: INFO });
   assert.match(html, /<div class="noimg">Cannot read/);
+  assert.match(html, /A face whose top probability is below <b>0.6<\/b> is called <i>unknown<\/i>/);
   assert.match(html, /Folder &#34;Eve&#34; is not one of the model&#39;s people/);
   assert.equal((html.match(/<rect class="cell/g) ?? []).length, 4);
 });
@@ -151,4 +152,26 @@ Deno.test("thumbnailImage crops round the face and draws its box", () => {
   assert.ok(red > 40, `box pixels: ${red}`);
   const whole = thumbnailImage(image);
   assert.deepEqual([whole.width, whole.height], [144, 96]);
+});
+
+Deno.test("a model with open-set calibration: the report names the distance rule", async () => {
+  const info = { ...INFO, openSet: { rule: "farther than the person's threshold" } } as typeof INFO;
+  const html = await trainingReport({
+    info,
+    metrics: {},
+    report: {
+      failed: [],
+      noFace: [],
+      noMatchingFace: [],
+      multiFace: [],
+      warnings: [],
+      counts: { train: 2, val: 0, perPerson: {} },
+      validation: [],
+    },
+  }, { model: "m" });
+  assert.match(
+    html,
+    /distance to each person&#39;s centroid.*farther than the person&#39;s threshold/,
+  );
+  assert.match(html, /probability threshold<\/div>/);
 });

@@ -49,8 +49,12 @@ export interface ReportData {
   outcomes?: { caption: string; labels: string[]; photos: Outcome[] };
   /** Groups of thumbnails, e.g. misclassified and no-face photos. */
   galleries: { title: string; items: Thumbnail[]; more: number }[];
-  /** The open-set threshold stored with the model. */
-  threshold?: { value: number; rule: string };
+  /**
+   * The probability threshold stored with the model. `decidedBy`, when given, says what decides
+   * `unknown` instead (e.g. per-person distance thresholds); the probability threshold is then
+   * shown for information.
+   */
+  threshold?: { value: number; rule: string; decidedBy?: string };
   /** Configuration, backend and timings of the run. */
   run: {
     config: Record<string, unknown>;
@@ -376,10 +380,17 @@ function thresholdSection(data: ReportData): string {
       markers: [{ x: t.value, label: `threshold ${t.value}`, color: "#7048e8" }],
     })
     : "";
+  const rule = t.decidedBy
+    ? `<p>${
+      esc(t.decidedBy)
+    }</p>\n<p>The head's probability threshold, for information: <b>${t.value}</b>; it ${
+      esc(t.rule)
+    }.</p>`
+    : `<p>A face whose top probability is below <b>${t.value}</b> is called <i>unknown</i>; the threshold ${
+      esc(t.rule)
+    }.</p>`;
   return `<section id="threshold"><h2>Unknown faces</h2>
-<p>A face whose top probability is below <b>${t.value}</b> is called <i>unknown</i>; the threshold ${
-    esc(t.rule)
-  }.</p>
+${rule}
 ${
     chart
       ? `<div class="charts">${chart}</div><p class="muted">${

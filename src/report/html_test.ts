@@ -126,3 +126,13 @@ Deno.test("renderReport leaves out what it has no data for", () => {
   }
   assert.match(html, /<section id="run">/);
 });
+
+Deno.test("renderReport says what decides unknown when it is not the probability", () => {
+  const html = renderReport({
+    ...sample(),
+    threshold: { value: 0.55, rule: "accepts 95%", decidedBy: "Distances decide & more." },
+  });
+  assert.match(html, /<p>Distances decide &#38; more\.<\/p>/);
+  assert.match(html, /probability threshold, for information: <b>0.55<\/b>/);
+  assert.doesNotMatch(html, /is called <i>unknown<\/i>/);
+});

@@ -73,6 +73,13 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   return ticks;
 }
 
+/** Ticks for a log axis spanning 10^lo..10^hi: the powers of ten, or round values within a decade. */
+function logTicks(lo: number, hi: number): number[] {
+  const decades = Math.floor(hi) - Math.ceil(lo);
+  if (decades >= 1) return niceTicks(Math.ceil(lo), Math.floor(hi), decades).map((e) => 10 ** e);
+  return niceTicks(10 ** lo, 10 ** hi, 3).filter((t) => t > 0);
+}
+
 /**
  * A line chart as an `<svg>` element string.
  *
@@ -124,11 +131,7 @@ export function lineChart(series: readonly Series[], options: LineChartOptions):
     `<title>${escapeXml(options.title)}</title>`,
     `<text class="chart-title" x="${m.left}" y="18">${escapeXml(options.title)}</text>`,
   );
-  const yTicks = logY
-    ? niceTicks(Math.ceil(y0), Math.floor(y1), Math.max(1, Math.floor(y1) - Math.ceil(y0))).map((
-      e,
-    ) => 10 ** e)
-    : niceTicks(y0, y1, 5);
+  const yTicks = logY ? logTicks(y0, y1) : niceTicks(y0, y1, 5);
   for (const t of yTicks) {
     const y = sy(t);
     if (y < m.top - 0.5 || y > m.top + ph + 0.5) continue;

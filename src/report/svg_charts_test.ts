@@ -66,3 +66,16 @@ Deno.test("niceTicks and escapeXml", () => {
     "&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;",
   );
 });
+
+Deno.test("a log axis within one decade still gets round ticks", () => {
+  const svg = lineChart([{
+    name: "lr",
+    color: "#000",
+    points: [{ x: 1, y: 0.01 }, { x: 2, y: 0.005 }],
+  }], {
+    title: "LR",
+    logY: true,
+  });
+  const ticks = [...svg.matchAll(/class="tick" x="50"[^>]*>([^<]+)</g)].map((m) => m[1]);
+  assert.ok(ticks.length >= 2, ticks.join());
+});
