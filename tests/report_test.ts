@@ -110,7 +110,11 @@ Deno.test({
     assert.equal(run.code, 0, run.stderr);
     const reportPath = join(model, "report.html");
     assert.match(run.stderr, new RegExp(`report: ${reportPath.replaceAll("/", "\\/")}`));
-    assert.match(run.stderr, /time fit: /, "--verbose prints timings per stage");
+    assert.match(
+      run.stderr,
+      /time load networks: .*\ntime [a-z]+: /s,
+      "--verbose prints timings per stage",
+    );
     const html = await Deno.readTextFile(reportPath);
     assert.doesNotMatch(html, /<script|https?:\/\//i, "self-contained: no script, no network");
 
