@@ -10,6 +10,7 @@ Deno.test("progress: a live bar with count, rate and ETA on a terminal", () => {
   const err = sink(true);
   const r = new Reporter(sink(false), err);
   for (let i = 1; i <= 4; i++) r.progress({ step: "faces", done: i, total: 4 });
+  // deno-lint-ignore no-control-regex -- the terminal's escape codes are what is tested
   assert.match(err.text, /\r\x1b\[Kfaces\s+\[#{6}\.{18}\] 1\/4 0\.0\/s ETA -/);
   assert.match(err.text, /\[#{24}\] 4\/4 [\d.]+\/s ETA 0s\n$/, "the finished bar ends its line");
 });
@@ -38,7 +39,11 @@ Deno.test("epoch: a bar towards the epoch limit on a terminal, lines in a log", 
     /epochs\s+\[\.{24}\] 1\/300 .* loss 1\.0000 val_loss 1\.2000 val_acc 0\.5000/,
   );
   r.epoch(4, { loss: 0.5 }, true, 300);
-  assert.match(tty.text, /\nepoch   5  loss 0\.5000/, "the last epoch closes the bar with a line");
+  assert.match(
+    tty.text,
+    /\nepoch {3}5 {2}loss 0\.5000/,
+    "the last epoch closes the bar with a line",
+  );
   const log = sink(false);
   const l = new Reporter(sink(false), log);
   for (let e = 0; e < 12; e++) l.epoch(e, { loss: 1 / (e + 1) }, false, 300);

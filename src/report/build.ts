@@ -8,7 +8,7 @@ import type { BackendInfo } from "../backend/backend.ts";
 import { type EvaluationReport, NO_FACE, UNREADABLE } from "../eval/evaluate.ts";
 import type { ModelInfo } from "../head/model_io.ts";
 import type { StepProgress } from "../train/collect.ts";
-import type { TrainReport, TrainResult } from "../train/train.ts";
+import type { TrainReport } from "../train/train.ts";
 import { type HistoryEntry, renderReport, type ReportData, type Thumbnail } from "./html.ts";
 import type { Outcome } from "./stats.ts";
 import { photoThumbnail, type ThumbnailOptions } from "./thumbnails.ts";
@@ -32,7 +32,7 @@ export interface ReportOptions {
   onProgress?: (p: StepProgress) => void;
 }
 
-/** The parts of a {@linkcode TrainResult} that the training report shows. */
+/** The parts of a `TrainResult` (what `train` returns) that the training report shows. */
 export interface TrainingReportInput {
   /** The model's facefit.json. */
   info: ModelInfo;
