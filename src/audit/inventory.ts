@@ -45,7 +45,7 @@ export interface InventoryOptions {
 }
 
 /** Version of the fingerprint cache entries: change it when the hashes change. */
-export const FINGERPRINT_CACHE_VERSION = "audit-fingerprint-v2";
+export const FINGERPRINT_CACHE_VERSION = "audit-fingerprint-v3";
 
 /** A fingerprint cache under a cache root (the same root the face records use). */
 export function fingerprintCache(root: string): JsonCache<ImageFingerprint> {

@@ -51,40 +51,68 @@ const PHASH_SIZE = 32;
 /** Side of the low-frequency block the pHash keeps. */
 const PHASH_LOW = 8;
 
+/** Longest side of the grey image all hashes and the thumbnail are taken from. */
+const WORKING_SIDE = 256;
+
 /**
- * Shrink an image to a grey thumbnail by averaging every source pixel into the cell it falls in
- * (an area filter: no aliasing, so a resized copy gives the same thumbnail).
+ * Shrink an image (RGB, or grey) to a grey thumbnail by averaging every source pixel into the
+ * cell it falls in (an area filter: no aliasing, so a resized copy gives the same thumbnail).
  */
-export function grayThumbnail(image: RgbImage, width: number, height: number): GrayImage {
+export function grayThumbnail(
+  image: RgbImage | GrayImage,
+  width: number,
+  height: number,
+): GrayImage {
   if (!(width >= 1 && height >= 1 && Number.isInteger(width) && Number.isInteger(height))) {
     throw new RangeError(
       `Thumbnail size must be whole numbers of at least 1, got "${width}x${height}"`,
     );
   }
-  const sums = new Float64Array(width * height);
-  const counts = new Float64Array(width * height);
   const { data } = image;
+  const rgb = data.length === image.width * image.height * 3;
   const column = new Int32Array(image.width);
-  for (let x = 0; x < image.width; x++) column[x] = Math.floor((x * width) / image.width);
+  const columnCount = new Float64Array(width);
+  for (let x = 0; x < image.width; x++) {
+    column[x] = Math.floor((x * width) / image.width);
+    columnCount[column[x]]++;
+  }
+  const rowCount = new Float64Array(height);
+  const sums = new Float64Array(width * height);
   for (let y = 0; y < image.height; y++) {
-    const row = Math.floor((y * height) / image.height) * width;
-    let i = y * image.width * 3;
-    for (let x = 0; x < image.width; x++, i += 3) {
-      const cell = row + column[x];
-      sums[cell] += 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
-      counts[cell]++;
+    const cellRow = Math.floor((y * height) / image.height);
+    rowCount[cellRow]++;
+    const row = cellRow * width;
+    if (rgb) {
+      // Integer luma weights (x256) keep the sums exact and the loop cheap.
+      for (let x = 0, i = y * image.width * 3; x < image.width; x++, i += 3) {
+        sums[row + column[x]] += 77 * data[i] + 150 * data[i + 1] + 29 * data[i + 2];
+      }
+    } else {
+      for (let x = 0, i = y * image.width; x < image.width; x++, i++) {
+        sums[row + column[x]] += 256 * data[i];
+      }
     }
   }
   const out = new Uint8Array(width * height);
-  for (let c = 0; c < out.length; c++) {
-    // A source narrower than the thumbnail leaves some cells empty: copy the cell to the left.
-    out[c] = counts[c] > 0 ? Math.round(sums[c] / counts[c]) : c > 0 ? out[c - 1] : 0;
+  for (let cy = 0; cy < height; cy++) {
+    for (let cx = 0; cx < width; cx++) {
+      const c = cy * width + cx;
+      const n = rowCount[cy] * columnCount[cx];
+      // A source smaller than the thumbnail leaves some cells empty: copy a neighbour.
+      out[c] = n > 0
+        ? Math.min(255, Math.round(sums[c] / (256 * n)))
+        : cx > 0
+        ? out[c - 1]
+        : cy > 0
+        ? out[c - width]
+        : 0;
+    }
   }
   return { width, height, data: out };
 }
 
 /** The difference hash of an image: 64 bits, row by row, set where a cell is brighter than its right neighbour. */
-export function dHash(image: RgbImage): string {
+export function dHash(image: RgbImage | GrayImage): string {
   const t = grayThumbnail(image, 9, 8);
   const bits: boolean[] = [];
   for (let y = 0; y < 8; y++) {
@@ -94,7 +122,7 @@ export function dHash(image: RgbImage): string {
 }
 
 /** The DCT hash of an image: 64 bits, set where a low-frequency coefficient exceeds their median. */
-export function pHash(image: RgbImage): string {
+export function pHash(image: RgbImage | GrayImage): string {
   const t = grayThumbnail(image, PHASH_SIZE, PHASH_SIZE);
   const coefficients = lowFrequencies(t.data);
   // The DC term is the mean brightness: leave it out of the median so exposure does not matter.
@@ -103,20 +131,24 @@ export function pHash(image: RgbImage): string {
   return bitsToHex(coefficients.map((c, i) => i > 0 && c > median));
 }
 
+/** A size with the same aspect ratio and a longest side of at most `side`. */
+function fit(width: number, height: number, side: number): [number, number] {
+  const scale = side / Math.max(width, height, side);
+  return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
+}
+
 /** Both hashes, the size and a thumbnail of a decoded image. */
 export function fingerprintImage(image: RgbImage): ImageFingerprint {
-  const scale = THUMBNAIL_SIDE / Math.max(image.width, image.height, THUMBNAIL_SIDE);
-  const thumbnail = grayThumbnail(
-    image,
-    Math.max(1, Math.round(image.width * scale)),
-    Math.max(1, Math.round(image.height * scale)),
-  );
+  // One pass over the full image; the hashes and the thumbnail come from its small grey copy.
+  const working = grayThumbnail(image, ...fit(image.width, image.height, WORKING_SIDE));
   return {
     width: image.width,
     height: image.height,
-    dHash: dHash(image),
-    pHash: pHash(image),
-    thumbnail: encodeGray(thumbnail),
+    dHash: dHash(working),
+    pHash: pHash(working),
+    thumbnail: encodeGray(
+      grayThumbnail(working, ...fit(image.width, image.height, THUMBNAIL_SIDE)),
+    ),
   };
 }
 

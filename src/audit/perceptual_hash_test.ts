@@ -23,6 +23,16 @@ Deno.test("grayThumbnail averages areas: a half-black half-white image gives two
   assert.throws(() => grayThumbnail({ width, height, data }, 0, 1), RangeError);
 });
 
+Deno.test("grayThumbnail shrinks grey images too, and a shrunk copy hashes like the original", () => {
+  const a = scene(9, 640, 480);
+  const working = grayThumbnail(a, 256, 192);
+  assert.deepEqual(grayThumbnail(working, 2, 2).data, grayThumbnail(a, 2, 2).data);
+  assert.ok(hammingDistance(dHash(working), dHash(a)) <= 2);
+  assert.ok(hammingDistance(pHash(working), pHash(a)) <= 2);
+  const fp = fingerprintImage(a);
+  assert.ok(hammingDistance(fp.dHash, dHash(a)) <= 2, "the fingerprint's one-pass hashes");
+});
+
 Deno.test("grayThumbnail fills the cells of a source narrower than the thumbnail", () => {
   const t = grayThumbnail({ width: 1, height: 1, data: Uint8Array.of(90, 90, 90) }, 3, 2);
   assert.deepEqual([...t.data], [90, 90, 90, 90, 90, 90]);
