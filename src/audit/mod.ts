@@ -47,5 +47,11 @@ export {
   type MislabelOptions,
   type MislabelReport,
 } from "./mislabels.ts";
-export { dHash, type EncodedGray, type ImageFingerprint, pHash } from "./perceptual_hash.ts";
+export {
+  dHash,
+  type EncodedGray,
+  type GrayImage,
+  type ImageFingerprint,
+  pHash,
+} from "./perceptual_hash.ts";
 export { type DroppedFile, type FixPlan, planFixSplit, writeFixedSplit } from "./fix_split.ts";

@@ -14,8 +14,11 @@ import type { RgbImage } from "../image/mod.ts";
 
 /** A grey image: one byte per pixel, row-major. */
 export interface GrayImage {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** One byte per pixel, row by row from the top-left pixel. */
   data: Uint8Array;
 }
 

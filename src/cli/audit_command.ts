@@ -67,10 +67,10 @@ export async function auditCommand(args: AuditArgs, reporter: Reporter): Promise
  * the face counts training found, and the command that shows everything.
  */
 export async function trainAuditLine(
-  data: string,
-  val: string | undefined,
+  splits: { data: string; val?: string },
   faces: { noFace: number; multiFace: number },
 ): Promise<string> {
+  const { data, val } = splits;
   const report = await auditDataset(trainValSplits(data, val), {
     fingerprints: false,
     cacheDir: false,
@@ -89,7 +89,7 @@ export async function trainAuditLine(
 }
 
 /** The text report. */
-export function printAudit(reporter: Reporter, r: AuditReport, limit = LIST_LIMIT): void {
+function printAudit(reporter: Reporter, r: AuditReport, limit = LIST_LIMIT): void {
   const out = (line: string) => reporter.result(line);
   const base = commonFolder(r.splits.map((x) => x.root));
   const name = (f: FileRef | string) => relative(base, typeof f === "string" ? f : f.path);

@@ -104,7 +104,7 @@ Deno.test("trainAuditLine sums up the cheap checks and points to the full audit"
   const root = await Deno.makeTempDir({ prefix: "facefit-audit-cli-" });
   try {
     const { train, val } = await fixture(root);
-    const line = await trainAuditLine(train, val, { noFace: 3, multiFace: 4 });
+    const line = await trainAuditLine({ data: train, val }, { noFace: 3, multiFace: 4 });
     assert.match(
       line,
       /^audit: 1 exact duplicate\(s\) across train\/val, 1 redundant copy within a split, 0 unreadable, 3 without a face, 4 with several faces; /,

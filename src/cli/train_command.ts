@@ -93,7 +93,7 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
   );
   // Only the cheap audit (content hashes), with a pointer to `facefit audit` for the rest.
   const counts = { noFace: r.noFace.length, multiFace: r.multiFace.length };
-  await trainAuditLine(args.data, args.val, counts).then(
+  await trainAuditLine(args, counts).then(
     (line) => reporter.info(line),
     (error) => reporter.warn(`audit skipped: ${error.message}`),
   );
