@@ -5,7 +5,8 @@
  * models/<name>/
  *   model.json, weights.bin   the head, a tfjs LayersModel (loadable with tf.loadLayersModel)
  *   backbone/                 the fine-tuned backbone, same format (only after fine-tuning)
- *   facefit.json              labels, backbone id, chip geometry, preprocessing, threshold
+ *   facefit.json              labels, backbone id, chip geometry, preprocessing, thresholds,
+ *                             per-person centroids (open-set calibration)
  *   metrics.json              training history and validation figures
  * ```
  *
@@ -17,6 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { basename, dirname, join } from "node:path";
+import type { OpenSetInfo } from "./open_set.ts";
 
 /** Version of the folder layout; a model with another version is refused with a clear message. */
 export const MODEL_FORMAT = 1;
@@ -36,8 +38,13 @@ export interface ModelInfo {
   chip: { size: number; padding: number; alignment: string };
   /** How the embedding is prepared before the head. */
   embedding: { size: number; normalize: "l2" };
-  /** Probability below which a face is called unknown, and how it was chosen. */
+  /**
+   * The head's probability threshold and how it was chosen. It calls faces unknown only in a model
+   * without `openSet` (trained before per-person calibration); otherwise it is informational.
+   */
   threshold: { value: number; rule: string };
+  /** Per-person distance thresholds and centroids that decide `unknown`, and how they were chosen. */
+  openSet?: OpenSetInfo;
   /** Present when the backbone was fine-tuned: it is then stored in `backbone/`. */
   fineTune?: { stages: number; baseBackbone: string } & Record<string, unknown>;
   /** When and how it was trained. */
