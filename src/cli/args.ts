@@ -30,6 +30,8 @@ export interface TrainArgs extends CommonArgs {
   learningRate: number;
   patience: number;
   hidden: number;
+  /** Most share of strangers a person's threshold may accept (open-set calibration target). */
+  strangerAcceptance: number;
   /** Where to write the HTML report; undefined: report.html in the model folder. */
   report: string | undefined;
 }
@@ -39,6 +41,7 @@ export interface PredictArgs extends CommonArgs {
   kind: "predict";
   files: string[];
   model: string;
+  /** One threshold for everyone: a distance to the centroid, or a probability for older models. */
   threshold: number | undefined;
   /** Folder for copies of the photos with every face boxed and named; undefined: none. */
   annotate: string | undefined;
@@ -49,6 +52,10 @@ export interface EvaluateArgs extends CommonArgs {
   kind: "evaluate";
   data: string;
   model: string;
+  /** Also score folders of people the model does not know (known accuracy, rejection, curve). */
+  openSet: boolean;
+  /** One threshold for everyone instead of the model's per-person ones. */
+  threshold: number | undefined;
   /** Where to write the HTML report; undefined: report.html in the model folder. */
   report: string | undefined;
 }
@@ -105,6 +112,7 @@ export const DEFAULTS = {
   learningRate: 0.01,
   patience: 25,
   hidden: 0,
+  strangerAcceptance: 0.05,
 } as const;
 
 const COMMON_OPTIONS = {
@@ -137,6 +145,7 @@ const OPTIONS = {
     lr: { type: "string" },
     patience: { type: "string" },
     hidden: { type: "string" },
+    "stranger-acceptance": { type: "string" },
     report: { type: "string" },
   },
   predict: {
@@ -149,6 +158,8 @@ const OPTIONS = {
     ...COMMON_OPTIONS,
     data: { type: "string" },
     model: { type: "string" },
+    "open-set": { type: "boolean" },
+    threshold: { type: "string" },
     report: { type: "string" },
   },
   demo: {
@@ -208,6 +219,13 @@ export function parseCommand(
         learningRate: num(values.lr, "--lr", DEFAULTS.learningRate, 1e-8, 10),
         patience: int(values.patience, "--patience", DEFAULTS.patience, 1),
         hidden: int(values.hidden, "--hidden", DEFAULTS.hidden, 0),
+        strangerAcceptance: num(
+          values["stranger-acceptance"],
+          "--stranger-acceptance",
+          DEFAULTS.strangerAcceptance,
+          0,
+          1,
+        ),
         report: path(values.report, "--report"),
       };
     }
@@ -222,9 +240,7 @@ export function parseCommand(
         ...common,
         files: positionals,
         model: str(values.model) ?? DEFAULTS.model,
-        threshold: values.threshold === undefined
-          ? undefined
-          : num(values.threshold, "--threshold", 0, 0, 1),
+        threshold: threshold(values.threshold),
         annotate: path(values.annotate, "--annotate"),
       };
     }
@@ -234,6 +250,8 @@ export function parseCommand(
         ...common,
         data: str(values.data) ?? (exists(DEFAULTS.val) ? DEFAULTS.val : DEFAULTS.data),
         model: str(values.model) ?? DEFAULTS.model,
+        openSet: values["open-set"] === true,
+        threshold: threshold(values.threshold),
         report: path(values.report, "--report"),
       };
     case "audit": {
@@ -257,6 +275,11 @@ export function parseCommand(
         seed: int(values.seed, "--seed", DEFAULTS.seed, 0),
       };
   }
+}
+
+/** Distances between unit embeddings lie in 0..2; probabilities in 0..1 fit inside. */
+function threshold(v: string | boolean | undefined): number | undefined {
+  return v === undefined ? undefined : num(v, "--threshold", 0, 0, 2);
 }
 
 function commonArgs(values: Record<string, string | boolean | undefined>): CommonArgs {

@@ -38,6 +38,7 @@ export async function demoCommand(args: DemoArgs, reporter: Reporter): Promise<n
     learningRate: DEFAULTS.learningRate,
     patience: DEFAULTS.patience,
     hidden: DEFAULTS.hidden,
+    strangerAcceptance: DEFAULTS.strangerAcceptance,
     report: undefined,
   };
   await writeTrainingReport(await trainAndSave(trainArgs, reporter), trainArgs, reporter);

@@ -1,9 +1,11 @@
 /**
- * `facefit evaluate`: accuracy, per-person figures and the confusion matrix on a labelled folder.
+ * `facefit evaluate`: accuracy, per-person figures and the confusion matrix on a labelled folder;
+ * with `--open-set`, also how well strangers are turned away.
  *
  * @module
  */
 import { evaluate, type EvaluationReport } from "../eval/evaluate.ts";
+import type { OpenSetReport } from "../eval/open_set.ts";
 import { Recognizer } from "../head/recognizer.ts";
 import type { EvaluateArgs } from "./args.ts";
 import { analyzerConfig, startBackend } from "./context.ts";
@@ -22,6 +24,7 @@ export async function evaluateCommand(args: EvaluateArgs, reporter: Reporter): P
     reporter.result(JSON.stringify({ ...report, html }, null, 2));
   } else {
     printReport(reporter, report);
+    if (report.openSet) printOpenSet(reporter, report.openSet);
   }
   return 0;
 }
@@ -34,9 +37,14 @@ export async function evaluateModel(
   reporter: Reporter,
 ): Promise<EvaluationReport> {
   const recognizer = await Recognizer.load(model, analyzerConfig(args as EvaluateArgs));
+  const { openSet, threshold } = args as Partial<EvaluateArgs>;
   try {
-    const report = await evaluate(recognizer, data, { onProgress: (p) => reporter.progress(p) });
-    for (const f of report.ignoredFolders) {
+    const report = await evaluate(recognizer, data, {
+      openSet,
+      threshold,
+      onProgress: (p) => reporter.progress(p),
+    });
+    for (const f of openSet ? [] : report.ignoredFolders) {
       reporter.warn(`folder "${f}" is not one of the model's people: not scored`);
     }
     return report;
@@ -65,4 +73,19 @@ export function printReport(reporter: Reporter, report: EvaluationReport): void 
         (wrong ? `  confused with: ${wrong}` : ""),
     );
   }
+}
+
+/** Human-readable summary of the open-set figures. */
+export function printOpenSet(reporter: Reporter, o: OpenSetReport): void {
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  reporter.result(
+    `open set: known people ${pct(o.known.accuracy)} right (${o.known.correct}/${o.known.total}, ` +
+      `${o.known.rejected} called unknown), strangers ${pct(o.unknown.rejection)} rejected ` +
+      `(${o.unknown.rejected}/${o.unknown.total})`,
+  );
+  for (const [folder, f] of Object.entries(o.unknownFolders)) {
+    reporter.result(`  ${folder}: ${f.rejected}/${f.total} rejected`);
+  }
+  const taken = Object.entries(o.unknown.takenFor).map(([name, n]) => `${name} ${n}`).join(", ");
+  if (taken) reporter.result(`  strangers taken for: ${taken}`);
 }

@@ -54,8 +54,16 @@ Options:
   --lr X            learning rate (default ${DEFAULTS.learningRate})
   --patience N      epochs without val_loss improvement before stopping (default ${DEFAULTS.patience})
   --hidden N        hidden units in the head, 0 for a linear head (default ${DEFAULTS.hidden})
+  --stranger-acceptance F  most share of strangers each person's threshold may accept
+                    (default ${DEFAULTS.strangerAcceptance}; lower: fewer strangers named, more own faces unknown)
   --report PATH     where to write the HTML report (default MODEL/report.html): curves, confusion
                     matrix, per-person figures, thumbnails of the misclassified and face-less photos
+
+A folder named _unknown/ beside the person folders (in --data or --val) holds photos of other
+people: never a person, they teach the head to be unsure and calibrate when to say "unknown".
+Each person gets a distance threshold that accepts at most --stranger-acceptance of the strangers
+(those faces, and the other people's, each person in turn treated as unknown); facefit.json
+explains the choice under "openSet".
 
 ${COMMON}
 
@@ -64,11 +72,17 @@ Examples:
   deno task train --data photos --val-split 0.25 --epochs 100 --report friends.html --quiet`,
   predict: `facefit predict: name every face in each photo.
 
-Usage: facefit predict PHOTO... [--model DIR] [--threshold P] [--annotate DIR] [--json]
+Usage: facefit predict PHOTO... [--model DIR] [--threshold D] [--annotate DIR] [--json]
+
+A face is named when it is close enough to the person the head names: within that person's
+distance threshold, calibrated at training. Otherwise it is "unknown". The margin is threshold
+minus distance: positive when named, and how far from the boundary.
 
 Options:
   --model DIR       the trained model (default ${DEFAULTS.model})
-  --threshold P     probability below which a face is "unknown" (default: the model's, from validation)
+  --threshold D     one distance threshold for everyone instead of each person's (0..2; about 0.3
+                    to 0.45 tells faces apart; lower is stricter). For a model trained before
+                    per-person thresholds: the probability below which a face is "unknown"
   --annotate DIR    write a JPEG copy of each photo into DIR with every face boxed and named
                     (green: a known person, orange: unknown)
 
@@ -79,13 +93,18 @@ Examples:
   deno run -A main.ts predict photos/*.jpg --model models/friends --annotate out/`,
   evaluate: `facefit evaluate: score a model on a labelled folder.
 
-Usage: facefit evaluate [--data DIR] [--model DIR] [--report PATH] [--json]
+Usage: facefit evaluate [--data DIR] [--model DIR] [--open-set] [--threshold D] [--report PATH] [--json]
 
 Each photo's prediction is its most confident face; a photo with no face counts as wrong.
 
 Options:
   --data DIR        photos, one sub-folder per person (default ${DEFAULTS.val} if it exists, else ${DEFAULTS.data})
   --model DIR       the trained model (default ${DEFAULTS.model})
+  --open-set        also score photos of people the model does not know (any folder that is not
+                    one of its people, and _unknown/): accuracy on the known people, rejection of
+                    the others, and both along one threshold for everyone (JSON: openSet). A photo
+                    names its most confident accepted face, or nobody; no face names nobody.
+  --threshold D     one distance threshold for everyone instead of each person's, as in predict
   --report PATH     where to write the HTML report (default MODEL/report.html, replacing the
                     training report there)
 
@@ -93,7 +112,8 @@ ${COMMON}
 
 Examples:
   deno run -A main.ts evaluate --data photos/test --model models/friends
-  deno run -A main.ts evaluate --data photos/test --model models/friends --report test.html --json`,
+  deno run -A main.ts evaluate --data photos/test --model models/friends --report test.html --json
+  deno run -A main.ts evaluate --data photos/with-strangers --model models/friends --open-set`,
   audit: `facefit audit: check a photo collection before trusting it.
 
 Usage: facefit audit [--data DIR] [--val DIR] [--fix-split OUT_DIR] [--no-faces] [--json]

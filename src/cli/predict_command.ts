@@ -65,6 +65,8 @@ export async function predictCommand(args: PredictArgs, reporter: Reporter): Pro
           name: f.name,
           probability: round4(f.probability),
           margin: round4(f.margin),
+          ...(f.distance !== undefined ? { distance: round4(f.distance) } : {}),
+          threshold: f.threshold,
           bestGuess: f.bestGuess,
         })),
       })),
@@ -108,10 +110,13 @@ function printText(reporter: Reporter, file: string, r: Recognition): void {
   for (const f of r.faces) {
     const b = f.box;
     const guess = f.name === f.bestGuess ? "" : ` (best guess ${f.bestGuess})`;
+    const distance = f.distance === undefined
+      ? ""
+      : `  distance ${f.distance.toFixed(3)} of ${f.threshold.toFixed(3)}`;
     reporter.result(
       `  ${f.name.padEnd(14)} ${(f.probability * 100).toFixed(1).padStart(5)}%  margin ${
         f.margin >= 0 ? "+" : ""
-      }${f.margin.toFixed(3)}  at x=${Math.round(b.x)} y=${Math.round(b.y)} ${
+      }${f.margin.toFixed(3)}${distance}  at x=${Math.round(b.x)} y=${Math.round(b.y)} ${
         Math.round(b.width)
       }x${Math.round(b.height)}${guess}`,
     );

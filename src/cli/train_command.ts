@@ -48,6 +48,7 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
     learningRate: args.learningRate,
     patience: args.patience,
     hidden: args.hidden,
+    strangerAcceptance: args.strangerAcceptance,
     onProgress: (p) => reporter.progress(p),
     onEpochEnd: (epoch, logs) => {
       reporter.epoch(epoch, logs, false, args.epochs);
@@ -82,7 +83,7 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
       (typeof m.valAccuracy === "number"
         ? `, validation accuracy ${(m.valAccuracy * 100).toFixed(1)}% on ${m.valExamples} faces`
         : "") +
-      `, threshold ${result.info.threshold.value}`,
+      openSetLine(result),
   );
   reporter.info(
     `${r.failed.length} unreadable, ${r.noFace.length} without a face, ${r.multiFace.length} with several faces; ` +
@@ -101,11 +102,24 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
   return result;
 }
 
+/** The per-person distance thresholds in brief; the full story is in facefit.json. */
+function openSetLine(result: TrainResult): string {
+  const o = result.info.openSet;
+  if (!o) return `, threshold ${result.info.threshold.value}`;
+  const t = Object.values(o.people).map((p) => p.threshold);
+  return `; unknown beyond a distance of ${Math.min(...t)} to ${Math.max(...t)} from the ` +
+    `person's centroid (accepts at most ${o.strangerAcceptance * 100}% of ` +
+    `${o.data.otherPeopleFaces + o.data.unknownFaces} stranger faces, ` +
+    `${o.data.unknownFaces} of them from _unknown/)`;
+}
+
 function summary(result: TrainResult) {
   const { history: _history, ...metrics } = result.metrics;
+  const { centroids: _centroids, ...openSet } = result.info.openSet ?? {};
   return {
     labels: result.info.labels,
     threshold: result.info.threshold,
+    ...(result.info.openSet ? { openSet } : {}),
     metrics,
     report: result.report,
   };

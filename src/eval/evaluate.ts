@@ -5,8 +5,14 @@
  */
 import { scanDataset } from "../dataset/scan.ts";
 import type { Box } from "../face/geometry.ts";
-import type { Recognizer } from "../head/recognizer.ts";
+import { type Recognizer, UNKNOWN } from "../head/recognizer.ts";
 import { analyzeFiles, type FailedFile, type StepProgress } from "../train/collect.ts";
+import {
+  openSetFigures,
+  type OpenSetOutcome,
+  openSetOutcome,
+  type OpenSetReport,
+} from "./open_set.ts";
 
 /** The predicted name of a photo where no face was found. */
 export const NO_FACE = "(no face)";
@@ -23,7 +29,7 @@ export interface PhotoOutcome {
   predicted: string;
   /** Probability of the predicted person; 0 with no face. */
   probability: number;
-  /** Whether that probability is below the model's threshold (the face would be called unknown). */
+  /** Whether that face is called unknown (its person's threshold does not accept it). */
   belowThreshold: boolean;
   /** How many faces were found. */
   faces: number;
@@ -41,7 +47,7 @@ export interface EvaluationReport {
   correct: number;
   /** Photos where no face was found (counted as wrong). */
   noFace: number;
-  /** Photos whose top face is below the threshold, even when the best guess is right. */
+  /** Photos whose top face is called unknown, even when the best guess is right. */
   belowThreshold: number;
   /** Photos and correct predictions per person. */
   perClass: Record<string, { total: number; correct: number }>;
@@ -53,12 +59,19 @@ export interface EvaluationReport {
   ignoredFolders: string[];
   /** Every photo's outcome. */
   photos: PhotoOutcome[];
+  /** With the `openSet` option: known accuracy and stranger rejection, see open_set.ts. */
+  openSet?: OpenSetReport;
 }
 
 /** Per-call options. */
 export interface EvaluateOptions {
-  /** Overrides the model's threshold. */
+  /** One threshold for everyone instead of the model's, as `RecognizeOptions.threshold`. */
   threshold?: number;
+  /**
+   * Also score photos of people the model does not know: every folder that is not one of its
+   * people, and `_unknown/`.
+   */
+  openSet?: boolean;
   /** Progress of the per-photo analysis. */
   onProgress?: (p: StepProgress) => void;
 }
@@ -66,7 +79,9 @@ export interface EvaluateOptions {
 /**
  * Evaluate on a folder-per-person dataset. A photo's prediction is its most confident face (the
  * head's best guess, whatever the threshold); a photo with no face, or one that cannot be
- * decoded, counts as wrong.
+ * decoded, counts as wrong. With `openSet`, the report also has open-set figures.
+ *
+ * @throws Error when `openSet` is asked of a model without open-set calibration.
  *
  * @example Score a saved model on labelled photos
  * ```ts ignore
@@ -88,16 +103,30 @@ export async function evaluate(
   const known = new Set(recognizer.info.labels);
   const files = dataset.files.filter((f) => known.has(f.label));
   const ignoredFolders = dataset.labels.filter((l) => !known.has(l));
+  if (options.openSet && !recognizer.info.openSet) {
+    throw new Error(
+      "This model has no per-person open-set thresholds (it was trained by an older facefit); " +
+        "retrain it to evaluate with --open-set",
+    );
+  }
+  const strangers = options.openSet
+    ? [...dataset.files.filter((f) => !known.has(f.label)), ...dataset.unknown]
+    : [];
   const { analyzed, failed } = await analyzeFiles(
     recognizer.analyzer,
-    files,
+    [...files, ...strangers],
     options.onProgress,
     "evaluate",
   );
-  const threshold = options.threshold ?? recognizer.info.threshold.value;
   const photos: PhotoOutcome[] = [];
+  const open: OpenSetOutcome[] = [];
   for (const a of analyzed) {
-    const result = await recognizer.recognizeRecord(a.record, { threshold });
+    const result = await recognizer.recognizeRecord(a.record, { threshold: options.threshold });
+    const isKnown = known.has(a.label);
+    if (options.openSet) {
+      open.push(openSetOutcome({ path: a.path, label: a.label, known: isKnown }, result.faces));
+    }
+    if (!isKnown) continue;
     const top = result.faces.reduce<typeof result.faces[number] | undefined>(
       (best, f) => (best === undefined || f.probability > best.probability ? f : best),
       undefined,
@@ -107,14 +136,17 @@ export async function evaluate(
       label: a.label,
       predicted: top ? top.bestGuess : NO_FACE,
       probability: top ? round4(top.probability) : 0,
-      belowThreshold: top ? top.probability < threshold : false,
+      belowThreshold: top ? top.name === UNKNOWN : false,
       faces: result.faces.length,
       ...(top ? { box: top.box } : {}),
     });
   }
   for (const f of failed) {
-    const label = files.find((x) => x.path === f.path)?.label;
-    if (label) {
+    const label = [...files, ...strangers].find((x) => x.path === f.path)?.label;
+    if (label && options.openSet) {
+      open.push(openSetOutcome({ path: f.path, label, known: known.has(label) }, []));
+    }
+    if (label && known.has(label)) {
       photos.push({
         path: f.path,
         label,
@@ -148,6 +180,7 @@ export async function evaluate(
     failed: [...failed, ...dataset.skipped.map((s) => ({ path: s.path, reason: s.reason }))],
     ignoredFolders,
     photos,
+    ...(options.openSet ? { openSet: openSetFigures(open) } : {}),
   };
 }
 

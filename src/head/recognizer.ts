@@ -1,6 +1,6 @@
 /**
  * The whole pipeline for new photos: faces -> embeddings -> head -> names, with `unknown` for a
- * face the head is not confident about.
+ * face too far from the named person (see open_set.ts).
  *
  * @module
  */
@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { type AnalyzerConfig, FaceAnalyzer, type PhotoRecord } from "../embed/photo.ts";
 import { BACKBONE_ID } from "../embed/weights.ts";
+import { centroidDistance } from "./open_set.ts";
 import { normalize } from "./vectors.ts";
 import type { Box } from "../face/geometry.ts";
 import { loadModel, type ModelInfo } from "./model_io.ts";
@@ -19,14 +20,21 @@ export const UNKNOWN = "unknown";
 export interface RecognizedFace {
   /** The face's box in the upright photo's pixels. */
   box: Box;
-  /** The person, or "unknown" below the threshold. */
+  /** The person, or "unknown" when the person's threshold does not accept the face. */
   name: string;
   /** The head's probability for its best person. */
   probability: number;
   /** The best person even when the face is called unknown. */
   bestGuess: string;
-  /** probability - threshold: how far the face is from the decision boundary. */
+  /**
+   * How far inside the best guess's threshold the face is: `threshold - distance` (positive:
+   * accepted), or `probability - threshold` for a model without open-set calibration.
+   */
   margin: number;
+  /** Distance of the face to the best guess's centroid; absent without open-set calibration. */
+  distance?: number;
+  /** The threshold the face was held to: the best guess's own, or the override. */
+  threshold: number;
   /** Detector confidence. */
   detectionScore: number;
 }
@@ -43,7 +51,10 @@ export interface Recognition {
 
 /** Per-call options. */
 export interface RecognizeOptions {
-  /** Overrides the model's threshold for everyone. */
+  /**
+   * One threshold for everyone instead of the model's: a distance to the centroid (0..2), or a
+   * probability for a model without open-set calibration.
+   */
   threshold?: number;
 }
 
@@ -141,21 +152,26 @@ export class Recognizer {
 
   /** Name the faces of an analyzed photo. */
   async recognizeRecord(record: PhotoRecord, options: RecognizeOptions = {}): Promise<Recognition> {
-    const threshold = options.threshold ?? this.info.threshold.value;
     const probs = await this.classify(record.faces.map((f) => f.embedding));
-    const faces = record.faces.map((f, i) => {
+    const openSet = this.info.openSet;
+    const faces = record.faces.map((f, i): RecognizedFace => {
       const p = probs[i];
       let best = 0;
       for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
       const bestGuess = this.info.labels[best];
-      return {
-        box: f.box,
-        name: p[best] >= threshold ? bestGuess : UNKNOWN,
-        probability: p[best],
-        bestGuess,
-        margin: p[best] - threshold,
-        detectionScore: f.score,
-      };
+      const common = { box: f.box, probability: p[best], bestGuess, detectionScore: f.score };
+      if (!openSet) {
+        const threshold = options.threshold ?? this.info.threshold.value;
+        const name = p[best] >= threshold ? bestGuess : UNKNOWN;
+        return { ...common, name, margin: p[best] - threshold, threshold };
+      }
+      // A person the calibration never saw (no training face) accepts nobody.
+      const threshold = options.threshold ?? openSet.people[bestGuess]?.threshold ?? 0;
+      const distance = openSet.centroids[bestGuess]
+        ? centroidDistance(openSet, bestGuess, normalize(f.embedding))
+        : 2;
+      const name = distance <= threshold ? bestGuess : UNKNOWN;
+      return { ...common, name, margin: threshold - distance, distance, threshold };
     });
     return { width: record.width, height: record.height, faces };
   }

@@ -56,7 +56,7 @@ export interface FitResult {
  */
 export async function fitClassifier(
   model: tf.LayersModel,
-  data: { train: Examples; val: Examples; classes: number },
+  data: { train: Examples; val: Examples; classes: number; negatives?: Float32Array[] },
   options: FitOptions = {},
 ): Promise<FitResult> {
   const { train, val, classes } = data;
@@ -64,13 +64,15 @@ export async function fitClassifier(
   if (train.x.length !== train.y.length || val.x.length !== val.y.length) {
     throw new RangeError("Features and labels differ in count");
   }
-  const xTrain = tf.tensor2d(flatten(train.x), [train.x.length, train.x[0].length]);
+  const negatives = data.negatives ?? [];
+  const rows = [...train.x, ...negatives];
+  const xTrain = tf.tensor2d(flatten(rows), [rows.length, rows[0].length]);
   const xVal = val.x.length > 0
     ? tf.tensor2d(flatten(val.x), [val.x.length, val.x[0].length])
     : undefined;
   try {
     return await fitBatches(model, {
-      trainLabels: train.y,
+      trainLabels: [...train.y, ...negatives.map(() => NEGATIVE)],
       batchInputs: (_rows, idx) => tf.gather(xTrain, idx),
       val: xVal ? { x: xVal, y: val.y } : undefined,
       classes,
@@ -81,9 +83,15 @@ export async function fitClassifier(
   }
 }
 
+/**
+ * The label of a stranger (a face from `_unknown/`): trained towards equal probabilities for
+ * everyone, so the head is unsure about strangers without them becoming a class.
+ */
+export const NEGATIVE = -1;
+
 /** Where {@linkcode fitBatches} gets its data. */
 export interface BatchSource {
-  /** Class of every training example. */
+  /** Class of every training example, or {@linkcode NEGATIVE}. */
   trainLabels: readonly number[];
   /** The model inputs of the examples with these indices (a fresh tensor; fit disposes it). */
   batchInputs: (rows: number[], indices: tf.Tensor1D) => tf.Tensor;
@@ -106,7 +114,7 @@ export async function fitBatches(
   const { trainLabels, classes, val } = source;
   const optimizer = tf.train.adam(opts.learningRate);
   model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
-  const yTrain = tf.tidy(() => tf.oneHot(tf.tensor1d([...trainLabels], "int32"), classes));
+  const yTrain = tf.tensor2d(targets(trainLabels, classes), [trainLabels.length, classes]);
   const yVal = val && val.y.length > 0
     ? tf.tidy(() => tf.oneHot(tf.tensor1d([...val.y], "int32"), classes))
     : undefined;
@@ -151,16 +159,31 @@ export async function fitBatches(
   return { history, bestEpoch: stopper.bestEpoch, epochsRun: history.length };
 }
 
-/** Class weights `n / (classes * count)`, so every class weighs the same in the loss. */
+/**
+ * Class weights `n / (classes * count)` over the people's examples, so every class weighs the
+ * same in the loss. tfjs weighs a row by the class of its largest target, so a stranger
+ * ({@linkcode NEGATIVE}) weighs as much as an example of the first class.
+ */
 export function inverseFrequency(
   labels: readonly number[],
   classes: number,
 ): Record<number, number> {
+  const known = labels.filter((y) => y !== NEGATIVE);
   const counts = new Array(classes).fill(0);
-  for (const y of labels) counts[y]++;
+  for (const y of known) counts[y]++;
   const weights: Record<number, number> = {};
-  counts.forEach((c, k) => weights[k] = c > 0 ? labels.length / (classes * c) : 0);
+  counts.forEach((c, k) => weights[k] = c > 0 ? known.length / (classes * c) : 0);
   return weights;
+}
+
+/** One-hot rows, and equal probabilities for a {@linkcode NEGATIVE}. */
+function targets(labels: readonly number[], classes: number): Float32Array {
+  const out = new Float32Array(labels.length * classes);
+  labels.forEach((y, i) => {
+    if (y === NEGATIVE) out.fill(1 / classes, i * classes, (i + 1) * classes);
+    else out[i * classes + y] = 1;
+  });
+  return out;
 }
 
 function flatten(rows: Float32Array[]): Float32Array {

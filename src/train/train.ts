@@ -1,6 +1,7 @@
 /**
  * Train a recogniser from a folder-per-person photo collection: analyze every photo (cached),
- * pick the labelled person's face in each, split, fit the head, and choose the unknown threshold.
+ * pick the labelled person's face in each, split, fit the head, and calibrate each person's
+ * threshold for strangers (with the faces of `_unknown/`, which is never a label).
  *
  * @module
  */
@@ -16,6 +17,7 @@ import { BACKBONE_ID } from "../embed/weights.ts";
 import { CHIP_PADDING, CHIP_SIZE } from "../face/align.ts";
 import { buildHead } from "../head/head.ts";
 import { MODEL_FORMAT, type ModelInfo } from "../head/model_io.ts";
+import { calibrateOpenSet } from "../head/open_set.ts";
 import { chooseThreshold } from "../head/threshold.ts";
 import { normalize } from "../head/vectors.ts";
 import type { Box } from "../face/geometry.ts";
@@ -46,6 +48,8 @@ export interface TrainOptions {
   patience?: number;
   /** Hidden units in the head (0: linear). */
   hidden?: number;
+  /** Most share of strangers a person's threshold may accept (default 0.05, see open_set.ts). */
+  strangerAcceptance?: number;
   /** Residual stages of the backbone to fine-tune after the head converged (0: head only). */
   fineTune?: number;
   /** Learning rate of the fine-tuning phase (low, so the pretrained weights move little). */
@@ -88,6 +92,8 @@ export interface TrainReport {
   warnings: string[];
   /** Faces used for training and validation, in all and per person. */
   counts: { train: number; val: number; perPerson: Record<string, { train: number; val: number }> };
+  /** Faces in the `_unknown/` folders of `data` and `val`: strangers, never a label. */
+  strangers: number;
   /** Every validation photo's outcome with the best weights; empty without validation photos. */
   validation: ValidationOutcome[];
 }
@@ -146,6 +152,14 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
   const all = [...dataset.files, ...valFiles];
   const { analyzed, failed } = await analyzeFiles(analyzer, all, options.onProgress);
   failed.push(...dataset.skipped.map((s) => ({ path: s.path, reason: s.reason })));
+  // Every face of `_unknown/` is a stranger: calibration uses them all, the head those of `data`.
+  const strangerFiles = [...dataset.unknown, ...(valSet?.unknown ?? [])];
+  const strangers = await analyzeFiles(analyzer, strangerFiles, options.onProgress, "strangers");
+  failed.push(...strangers.failed);
+  const strangerRows = strangers.analyzed.flatMap((file) =>
+    file.record.faces.map((f, face) => ({ file, face, x: normalize(f.embedding) }))
+  );
+  const trainStrangers = new Set(dataset.unknown.map((f) => f.path));
   const analyzeSeconds = (performance.now() - started) / 1000;
 
   // Choose each photo's face with centroids from all labelled photos (validation labels are known too).
@@ -211,7 +225,13 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
     seed,
   };
   const fitStarted = performance.now();
-  const fit = await fitClassifier(head, { train: trainEx, val: valEx, classes: labels.length }, {
+  const negatives = strangerRows.filter((r) => trainStrangers.has(r.file.path)).map((r) => r.x);
+  const fit = await fitClassifier(head, {
+    train: trainEx,
+    val: valEx,
+    classes: labels.length,
+    negatives,
+  }, {
     ...fitOptions,
     onEpochEnd: options.onEpochEnd,
   });
@@ -243,6 +263,8 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
     // The head now reads the fine-tuned backbone's embeddings: re-embed for the figures below.
     trainEx.x = await embedRows(backbone, analyzer, trainRows);
     valEx.x = await embedRows(backbone, analyzer, valRows);
+    const reembedded = await embedRows(backbone, analyzer, strangerRows);
+    strangerRows.forEach((r, i) => r.x = reembedded[i]);
     fineTuned = {
       backbone,
       id: `${BACKBONE_ID}+finetuned-${(await weightsHash(backbone)).slice(0, 16)}`,
@@ -259,6 +281,25 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
   const threshold = chooseThreshold(
     probs.filter((_, i) => best[i] === scored.y[i]).map((p) => Math.max(...p)),
     labels.length,
+  );
+  const openSet = calibrateOpenSet(
+    labels.filter((l) => present.has(l)).map((label) => {
+      const k = labels.indexOf(label);
+      return {
+        label,
+        train: trainEx.x.filter((_, i) => trainEx.y[i] === k),
+        heldOut: valEx.x.filter((_, i) => valEx.y[i] === k),
+      };
+    }),
+    strangerRows.map((r) => r.x),
+    {
+      strangerAcceptance: options.strangerAcceptance,
+      heldOutSource: valEx.x.length === 0
+        ? "held-out faces (none: no validation faces)"
+        : options.val
+        ? `faces of "${options.val}"`
+        : `validation faces (${options.valSplit ?? 0.2} of the data, stratified, seed ${seed})`,
+    },
   );
   const validation: ValidationOutcome[] = scored !== valEx ? [] : valRows.map((r, i) => ({
     path: r.file.path,
@@ -297,6 +338,8 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
       hidden: options.hidden ?? 0,
       ...fitOptions,
     },
+    // Last: the centroids make it long.
+    openSet,
   };
   const metrics = {
     valAccuracy: scored === valEx ? correct / scored.x.length : undefined,
@@ -321,6 +364,7 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
       multiFace,
       warnings,
       counts: { train: trainRows.length, val: valRows.length, perPerson },
+      strangers: strangerRows.length,
       validation,
     },
   };
