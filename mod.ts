@@ -56,6 +56,16 @@ export {
 export { buildHead, type HeadConfig } from "./src/head/head.ts";
 export { loadModel, type ModelInfo, type SavedModel, saveModel } from "./src/head/model_io.ts";
 export {
+  calibrateOpenSet,
+  type CalibrateOptions,
+  type CalibrationPerson,
+  centroidDistance,
+  DEFAULT_CALIBRATION,
+  type OpenSetData,
+  type OpenSetInfo,
+  type PersonThreshold,
+} from "./src/head/open_set.ts";
+export {
   type Recognition,
   type RecognizedFace,
   type RecognizeOptions,
@@ -86,6 +96,14 @@ export {
   type PhotoOutcome,
   UNREADABLE,
 } from "./src/eval/evaluate.ts";
+export {
+  NOBODY,
+  openSetFigures,
+  type OpenSetOutcome,
+  openSetOutcome,
+  type OpenSetPoint,
+  type OpenSetReport,
+} from "./src/eval/open_set.ts";
 export {
   annotateFaces,
   type AnnotateOptions,

@@ -242,7 +242,8 @@ export async function evaluationReport(
       },
       { label: "unreadable", value: String(evaluation.failed.length) },
     ],
-    warnings: evaluation.ignoredFolders.map((f) =>
+    // With open-set figures those folders are scored, as strangers.
+    warnings: (evaluation.openSet ? [] : evaluation.ignoredFolders).map((f) =>
       `Folder "${f}" is not one of the model's people: not scored`
     ),
     dataset: {
@@ -261,6 +262,18 @@ export async function evaluationReport(
       options,
     ),
     threshold: { ...info.threshold, decidedBy: openSetNote(info) },
+    strangers: evaluation.openSet && info.openSet
+      ? {
+        knownAccuracy: evaluation.openSet.known.accuracy,
+        rejection: evaluation.openSet.unknown.rejection,
+        photos: {
+          known: evaluation.openSet.known.total,
+          unknown: evaluation.openSet.unknown.total,
+        },
+        thresholds: Object.values(info.openSet.people).map((p) => p.threshold),
+        curve: evaluation.openSet.curve,
+      }
+      : undefined,
     run: {
       config: {
         data: options.data,

@@ -55,6 +55,8 @@ export interface ReportData {
    * shown for information.
    */
   threshold?: { value: number; rule: string; decidedBy?: string };
+  /** Open-set figures of an evaluation that also had photos of people the model does not know. */
+  strangers?: StrangerFigures;
   /** Configuration, backend and timings of the run. */
   run: {
     config: Record<string, unknown>;
@@ -62,6 +64,20 @@ export interface ReportData {
     /** Seconds per stage. */
     timings: Record<string, number>;
   };
+}
+
+/** Known accuracy and stranger rejection, at the model's thresholds and along one for everyone. */
+export interface StrangerFigures {
+  /** Share of the known people's photos named right at the model's per-person thresholds. */
+  knownAccuracy: number;
+  /** Share of the other people's photos that name nobody at those thresholds. */
+  rejection: number;
+  /** Photos of known people and of others. */
+  photos: { known: number; unknown: number };
+  /** The model's per-person distance thresholds. */
+  thresholds: number[];
+  /** Both shares along one distance threshold for everyone. */
+  curve: { threshold: number; knownAccuracy: number; rejection: number }[];
 }
 
 const COLORS = {
@@ -151,6 +167,7 @@ export function renderReport(data: ReportData): string {
     outcomesSection(data),
     gallerySection(data),
     thresholdSection(data),
+    strangersSection(data),
     runSection(data),
   ].filter((s) => s !== "").join("\n");
   return `<!DOCTYPE html>
@@ -398,6 +415,43 @@ ${
       }, photos with a face.</p>`
       : ""
   }
+</section>`;
+}
+
+function strangersSection(data: ReportData): string {
+  const s = data.strangers;
+  if (!s) return "";
+  const lo = Math.min(...s.thresholds), hi = Math.max(...s.thresholds);
+  const chart = lineChart([
+    {
+      name: "known people named right",
+      color: COLORS.accuracy,
+      points: s.curve.map((p) => ({ x: p.threshold, y: p.knownAccuracy })),
+    },
+    {
+      name: "strangers rejected",
+      color: COLORS.accepted,
+      points: s.curve.map((p) => ({ x: p.threshold, y: p.rejection })),
+    },
+  ], {
+    title: "Strangers",
+    xLabel: "one distance threshold for everyone",
+    yMin: 0,
+    yMax: 1,
+    markers: [
+      { x: lo, label: `per-person ${lo}`, color: "#7048e8" },
+      ...(hi > lo ? [{ x: hi, label: `to ${hi}`, color: "#7048e8" }] : []),
+    ],
+  });
+  return `<section id="strangers"><h2>Strangers</h2>
+<p>At the model's per-person thresholds (${lo}${hi > lo ? ` to ${hi}` : ""}): <b>${
+    pct(s.knownAccuracy)
+  }</b> of the ${s.photos.known} photos of known people named right, <b>${
+    pct(s.rejection)
+  }</b> of the ${s.photos.unknown} photos of other people rejected. A photo names its most
+confident accepted face, or nobody; a photo without a face names nobody.</p>
+<div class="charts">${chart}</div>
+<p class="muted">The curves use one threshold for everyone (what <code>--threshold</code> sets).</p>
 </section>`;
 }
 

@@ -37,7 +37,13 @@ export {
 } from "./build.ts";
 export type { Rgb } from "./canvas.ts";
 export { dataUri, encodeJpeg } from "./encode.ts";
-export { type HistoryEntry, renderReport, type ReportData, type Thumbnail } from "./html.ts";
+export {
+  type HistoryEntry,
+  renderReport,
+  type ReportData,
+  type StrangerFigures,
+  type Thumbnail,
+} from "./html.ts";
 export {
   type ClassFigures,
   type Classification,
