@@ -26,7 +26,7 @@ import {
   extractChips,
   shiftSimilarity,
 } from "../face/align.ts";
-import { type DetectOptions, type FaceCrop, FaceDetector } from "../face/detect.ts";
+import { type DetectOptions, type FaceCrop, FaceDetector, rgbSource } from "../face/detect.ts";
 import { type Box, clampBox, type Point } from "../face/geometry.ts";
 import { CHIP_SIZE } from "./backbone.ts";
 import { embed } from "./embed.ts";
@@ -73,17 +73,14 @@ export interface AnalyzerConfig {
   /** A folder holding the backbone to embed with (model.json + weights), instead of `backbone`. */
   backboneDir?: string;
   /**
-   * Photos analyzed at once, each in its own worker thread (default 1: no workers). Only for the
-   * CPU backends, and not with a `backbone` given as an object (workers load `backboneDir`).
+   * Photos analyzed at once (default 1): this thread and `workers - 1` worker threads. Only for
+   * the CPU backends, and not with a `backbone` given as an object (workers load `backboneDir`).
    */
   workers?: number;
 }
 
 /** Alignment method id, part of the cache key: change it when chips change. */
-export const ALIGNMENT_ID = `dlib-mean-face-51pt-p${CHIP_PADDING}-s${CHIP_SIZE}-v3`;
-
-/** The detector's tiled pass sees the photo shrunk by a whole factor to at most this many pixels a side. */
-export const DETECT_MAX_SIDE = 2048;
+export const ALIGNMENT_ID = `dlib-mean-face-51pt-p${CHIP_PADDING}-s${CHIP_SIZE}-v4`;
 
 /** Face crops for the landmark network (input 112 px) are shrunk to about this side. */
 const LANDMARK_CROP_SIDE = 224;
@@ -138,6 +135,8 @@ export class FaceAnalyzer {
   readonly #caches: Caches | undefined;
   readonly #config: AnalyzerConfig;
   #pool: AnalyzerPool | undefined;
+  /** Whether this thread is analyzing a photo (the others go to the workers). */
+  #localBusy = false;
   /** Photos answered wholly from the cache, and photos analyzed afresh, since load (failures count in neither). */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -182,7 +181,8 @@ export class FaceAnalyzer {
     const backend = tf.getBackend();
     if (workers > 1 && (backend === "wasm" || backend === "cpu") && !config.backbone) {
       try {
-        analyzer.#pool = await AnalyzerPool.start(workers, {
+        // This thread is one of the lanes: its networks are loaded anyway.
+        analyzer.#pool = await AnalyzerPool.start(workers - 1, {
           backend,
           cacheDir: config.cacheDir,
           detect: config.detect,
@@ -200,7 +200,7 @@ export class FaceAnalyzer {
 
   /** How many photos {@linkcode analyzeFile} works on at once. */
   get concurrency(): number {
-    return this.#pool?.size ?? 1;
+    return (this.#pool?.size ?? 0) + 1;
   }
 
   /** Free the networks. */
@@ -216,12 +216,21 @@ export class FaceAnalyzer {
    * @throws Error naming the file when it cannot be read or decoded.
    */
   async analyzeFile(path: string): Promise<PhotoRecord> {
-    if (this.#pool) {
+    if (this.#pool && this.#localBusy) {
       const { record, cached } = await this.#pool.analyze(path);
       if (cached) this.stats.hits++;
       else this.stats.misses++;
       return record;
     }
+    this.#localBusy = true;
+    try {
+      return await this.#analyzeHere(path);
+    } finally {
+      this.#localBusy = false;
+    }
+  }
+
+  async #analyzeHere(path: string): Promise<PhotoRecord> {
     const bytes = await readBytes(path);
     const key = this.#caches ? await sha256Hex(bytes) : "";
     const [faces, embeddings] = this.#caches
@@ -281,9 +290,9 @@ export class FaceAnalyzer {
   }
 
   /**
-   * Analyze a decoded image (no cache). Detection runs on a copy shrunk to at most
-   * {@linkcode DETECT_MAX_SIDE} pixels; landmarks and chips come from full-resolution crops
-   * around each face, so a 12-megapixel photo never becomes a 12-megapixel tensor.
+   * Analyze a decoded image (no cache). The detector sees views of at most about 1024 px a side;
+   * landmarks and chips come from crops around each face, shrunk to what the networks need, so a
+   * 12-megapixel photo never becomes a 12-megapixel tensor.
    *
    * @param onChips receives the aligned chips of all faces, `CHIP_BYTES` each.
    */
@@ -298,31 +307,7 @@ export class FaceAnalyzer {
       onStage?.(stage, now - clock);
       clock = now;
     };
-    // The detector sees 512x512: the first pass needs no more than 1024 px a side, the tiled
-    // pass (a closer look) up to DETECT_MAX_SIDE.
-    const longest = Math.max(image.width, image.height);
-    const coarseFactor = Math.max(1, Math.ceil(longest / (DETECT_MAX_SIDE / 2)));
-    const fineFactor = Math.max(1, Math.ceil(longest / DETECT_MAX_SIDE));
-    const toTensor = (factor: number) => {
-      const small = downscaleBy(image, factor);
-      return tf.tensor3d(small.data, [small.height, small.width, 3], "int32");
-    };
-    const coarse = toTensor(coarseFactor);
-    let boxes;
-    try {
-      boxes = await this.detector.locate(coarse, this.#config.detect, () => toTensor(fineFactor));
-    } finally {
-      coarse.dispose();
-    }
-    const k = coarseFactor;
-    const found = boxes.map((b) => ({
-      ...b,
-      box: clampBox(
-        { x: b.box.x * k, y: b.box.y * k, width: b.box.width * k, height: b.box.height * k },
-        image.width,
-        image.height,
-      ),
-    }));
+    const found = await this.detector.locate(rgbSource(image), this.#config.detect);
     lap("detect");
     const landmarks = await this.#landmarks(image, found.map((f) => f.box));
     lap("landmarks");
@@ -370,12 +355,20 @@ export class FaceAnalyzer {
     for (let i = 0; i < landmarks.length; i++) {
       const t = chipTransform(landmarks[i]);
       const region = cropRgb(image, chipFootprint(t));
-      const tensor = tf.tensor3d(region.data, [region.height, region.width, 3], "int32");
+      // A face much larger than the chip is box-filtered down in JavaScript first (the same
+      // anti-aliasing extractChips would do), so that only a small region becomes a tensor.
+      const f = Math.max(1, Math.floor(Math.hypot(t.a, t.b)));
+      const small = downscaleBy(region, f);
+      const local = shiftSimilarity(t, region.x, region.y);
+      const tSmall = {
+        a: local.a / f,
+        b: local.b / f,
+        tx: (local.tx - (f - 1) / 2) / f,
+        ty: (local.ty - (f - 1) / 2) / f,
+      };
+      const tensor = tf.tensor3d(small.data, [small.height, small.width, 3], "int32");
       try {
-        out.set(
-          await chipsToBytes(extractChips(tensor, [shiftSimilarity(t, region.x, region.y)])),
-          i * CHIP_BYTES,
-        );
+        out.set(await chipsToBytes(extractChips(tensor, [tSmall])), i * CHIP_BYTES);
       } finally {
         tensor.dispose();
       }

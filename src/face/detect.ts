@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Tensor3D } from "../backend/tf_types.ts";
 import * as faceapi from "@vladmandic/face-api/dist/face-api.node-wasm.js";
+import { cropRgb, downscaleBy, type RgbImage } from "../image/mod.ts";
 import { type Box, clampBox, nonMaxSuppression, type Point } from "./geometry.ts";
 import { loadWeightMap } from "./weights.ts";
 
@@ -55,6 +56,70 @@ const MIN_FACE_SIZE = 12;
 interface Candidate {
   box: Box;
   score: number;
+}
+
+/** The detector's input is resized to this side; views of about this size keep it sharp. */
+const VIEW_SIDE = 512;
+
+/**
+ * Pixels the detector can ask for at the resolution it needs, so that a photo need not be one
+ * large tensor: see {@linkcode tensorSource}, and `rgbSource` in the image stage.
+ */
+export interface DetectionSource {
+  width: number;
+  height: number;
+  /**
+   * A region, shrunk by a whole factor to at least `side` and less than twice `side` pixels on its
+   * longer side (or left as it is when smaller), as a new tensor `[h, w, 3]` the caller disposes,
+   * and the factor.
+   */
+  view(region: Box, side: number): { tensor: Tensor3D; scale: number };
+}
+
+/** A {@linkcode DetectionSource} over an image tensor. */
+export function tensorSource(image: Tensor3D): DetectionSource {
+  const [height, width] = image.shape;
+  return {
+    width,
+    height,
+    view: (region, side) =>
+      tf.tidy(() => {
+        const r = clampBox(region, width, height);
+        const x = Math.floor(r.x), y = Math.floor(r.y);
+        const w = Math.max(1, Math.round(r.width)), h = Math.max(1, Math.round(r.height));
+        const crop = tf.slice(image, [y, x, 0], [
+          Math.min(h, height - y),
+          Math.min(w, width - x),
+          3,
+        ]);
+        const scale = Math.max(1, Math.floor(Math.max(w, h) / side));
+        if (scale === 1) return { tensor: crop.toFloat() as Tensor3D, scale };
+        const pooled = tf.avgPool(
+          crop.toFloat().expandDims(0) as tf.Tensor4D,
+          scale,
+          scale,
+          "valid",
+        );
+        return { tensor: pooled.squeeze([0]) as Tensor3D, scale };
+      }),
+  };
+}
+
+/**
+ * A {@linkcode DetectionSource} over decoded pixels: each view is cropped and box-filtered in
+ * JavaScript, so only the small view becomes a tensor.
+ */
+export function rgbSource(image: RgbImage): DetectionSource {
+  return {
+    width: image.width,
+    height: image.height,
+    view: (region, side) => {
+      const crop = cropRgb(image, region);
+      const scale = Math.max(1, Math.floor(Math.max(crop.width, crop.height) / side));
+      const small = downscaleBy(crop, scale);
+      return { tensor: tf.tensor3d(small.data, [small.height, small.width, 3], "int32"), scale };
+    },
+  };
 }
 
 /** A face box before landmarks. */
@@ -136,7 +201,7 @@ export class FaceDetector {
    * @returns the faces, most confident first.
    */
   async detect(image: Tensor3D, options: DetectOptions = {}): Promise<DetectedFace[]> {
-    const found = await this.locate(image, options);
+    const found = await this.locate(tensorSource(image), options);
     if (found.length === 0) return [];
     const crops = found.map((c) => cropBox(image, c.box));
     try {
@@ -149,61 +214,74 @@ export class FaceDetector {
 
   /**
    * Find face boxes: the whole image first, then (when that finds nothing) the finer tiled pass,
-   * then, for a small image, the whole image as one face crop.
+   * then, for a small image, the whole image as one face crop. The detector asks `source` for
+   * views of at most about 1024 px a side (it sees 512x512), so a large photo never becomes a
+   * large tensor.
    *
-   * @param fine makes a sharper copy of the image for the tiled pass (it is disposed here);
-   *   without it the tiles are cut from `image`.
-   * @returns boxes clamped to the image, most confident first.
+   * @returns boxes in the source's pixels, clamped to it, most confident first.
    */
-  async locate(
-    image: Tensor3D,
-    options: DetectOptions = {},
-    fine?: () => Tensor3D,
-  ): Promise<FaceBox[]> {
+  async locate(source: DetectionSource, options: DetectOptions = {}): Promise<FaceBox[]> {
     const opts = { ...DEFAULT_DETECT_OPTIONS, ...options };
     validateOptions(opts);
-    const [height, width] = image.shape;
+    const { width, height } = source;
+    const whole = { x: 0, y: 0, width, height };
     const lowest = opts.fallback
       ? Math.min(opts.minConfidence, opts.fallbackConfidence)
       : opts.minConfidence;
-    const first = (await this.#locate([image], lowest))[0];
+    const first = (await this.#locateViews(source, [whole], lowest))[0];
     let pass: DetectedFace["pass"] = 1;
     let found = first.filter((c) => c.score >= opts.minConfidence);
     if (found.length === 0 && opts.fallback) {
       pass = 2;
       // The first pass's weaker candidates count too; tiles look closer. 2x2 tiles first, 3x3 only
       // when those find nothing either.
-      const source = fine?.() ?? image;
-      const k = width / source.shape[1];
       const weak = first.filter((c) => c.score >= opts.fallbackConfidence);
-      try {
-        for (const grid of [2, 3]) {
-          const tiled = (await this.#locateTiles(source, grid, opts.fallbackConfidence)).map((
-            c,
-          ) => ({
-            ...c,
-            box: {
-              x: c.box.x * k,
-              y: c.box.y * k,
-              width: c.box.width * k,
-              height: c.box.height * k,
-            },
-          }));
-          found = suppress([...weak, ...tiled]);
-          if (tiled.length > 0) break;
-        }
-      } finally {
-        if (source !== image) source.dispose();
+      for (const grid of [2, 3]) {
+        const tiled =
+          (await this.#locateViews(source, tileBoxes(width, height, grid), opts.fallbackConfidence))
+            .flat();
+        found = suppress([...weak, ...tiled]);
+        if (tiled.length > 0) break;
       }
     }
     if (found.length === 0 && Math.max(width, height) <= opts.wholeImageBelow) {
       pass = 3;
-      found = [{ box: { x: 0, y: 0, width, height }, score: 0 }];
+      found = [{ box: whole, score: 0 }];
     }
     return found
       .map((c) => ({ ...c, box: clampBox(c.box, width, height), pass }))
       .filter((c) => Math.min(c.box.width, c.box.height) >= MIN_FACE_SIZE)
       .slice(0, opts.maxFaces);
+  }
+
+  /**
+   * SSD on views of regions of the source, one view at a time (a batch of nine tiles would hold
+   * nine sets of activations at once); boxes come back in the source's pixels.
+   */
+  async #locateViews(
+    source: DetectionSource,
+    regions: Box[],
+    minConfidence: number,
+  ): Promise<Candidate[][]> {
+    const out: Candidate[][] = [];
+    for (const region of regions) {
+      const view = source.view(region, VIEW_SIDE);
+      try {
+        const [cands] = await this.#locate([view.tensor], minConfidence);
+        out.push(cands.map((c) => ({
+          ...c,
+          box: {
+            x: region.x + c.box.x * view.scale,
+            y: region.y + c.box.y * view.scale,
+            width: c.box.width * view.scale,
+            height: c.box.height * view.scale,
+          },
+        })));
+      } finally {
+        view.tensor.dispose();
+      }
+    }
+    return out;
   }
 
   /**
@@ -265,27 +343,6 @@ export class FaceDetector {
   }
 
   /** The finer pass: the whole photo plus overlapping tiles that each get the detector's full resolution. */
-  /** Run SSD on overlapping tiles of the image; boxes come back in the image's coordinates. */
-  async #locateTiles(
-    image: tf.Tensor3D,
-    grid: number,
-    minConfidence: number,
-  ): Promise<Candidate[]> {
-    const [height, width] = image.shape;
-    const tiles = tileBoxes(width, height, grid);
-    const crops = tiles.map((t) => tf.slice(image, [t.y, t.x, 0], [t.height, t.width, 3]));
-    try {
-      const all: Candidate[] = [];
-      (await this.#locate(crops, minConfidence)).forEach((cands, i) => {
-        for (const c of cands) {
-          all.push({ ...c, box: { ...c.box, x: c.box.x + tiles[i].x, y: c.box.y + tiles[i].y } });
-        }
-      });
-      return all;
-    } finally {
-      crops.forEach((t) => t.dispose());
-    }
-  }
 }
 
 /**
