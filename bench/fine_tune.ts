@@ -15,7 +15,10 @@ import { scanDataset } from "../src/dataset/scan.ts";
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    data: { type: "string", default: new URL("../../shared/datasets/fcbarcelona", import.meta.url).pathname },
+    data: {
+      type: "string",
+      default: new URL("../../shared/datasets/fcbarcelona", import.meta.url).pathname,
+    },
     configs: { type: "string", default: "0,1,2" },
     cache: { type: "string" },
     seed: { type: "string", default: "42" },
@@ -40,7 +43,9 @@ async function run(args: string[]): Promise<{ stdout: string; stderr: string; co
 
 // Test photos whose bytes equal a Train photo's: scoring them measures memory, not recognition.
 const trainHashes = new Set<string>();
-for (const f of (await scanDataset(trainDir)).files) trainHashes.add(await sha256Hex(await Deno.readFile(f.path)));
+for (const f of (await scanDataset(trainDir)).files) {
+  trainHashes.add(await sha256Hex(await Deno.readFile(f.path)));
+}
 const copies = new Set<string>();
 for (const f of (await scanDataset(testDir)).files) {
   if (trainHashes.has(await sha256Hex(await Deno.readFile(f.path)))) copies.add(f.path);
@@ -50,8 +55,19 @@ const rows = [];
 for (const stages of values.configs!.split(",").map(Number)) {
   const model = join(work, `ft${stages}`);
   const t = await run([
-    "train", "--data", trainDir, "--model", model, "--seed", values.seed!, "--fine-tune", String(stages),
-    "--augment", values.augment!, "--json", "--quiet",
+    "train",
+    "--data",
+    trainDir,
+    "--model",
+    model,
+    "--seed",
+    values.seed!,
+    "--fine-tune",
+    String(stages),
+    "--augment",
+    values.augment!,
+    "--json",
+    "--quiet",
   ]);
   if (t.code !== 0) throw new Error(`train --fine-tune ${stages} failed:\n${t.stderr}`);
   const trained = JSON.parse(t.stdout);
@@ -59,7 +75,9 @@ for (const stages of values.configs!.split(",").map(Number)) {
   if (e.code !== 0) throw new Error(`evaluate failed:\n${e.stderr}`);
   const report = JSON.parse(e.stdout);
   const honest = report.photos.filter((p: { path: string }) => !copies.has(p.path));
-  const honestCorrect = honest.filter((p: { predicted: string; label: string }) => p.predicted === p.label).length;
+  const honestCorrect = honest.filter((p: { predicted: string; label: string }) =>
+    p.predicted === p.label
+  ).length;
   rows.push({
     config: stages === 0 ? "head only" : `fine-tune ${stages} stage${stages > 1 ? "s" : ""}`,
     accuracyAll: report.accuracy,
@@ -77,13 +95,19 @@ if (values.json) {
   console.log(JSON.stringify({ copies: [...copies], rows }, null, 2));
 } else {
   console.log(`Test photos that are byte-copies of Train photos: ${copies.size}\n`);
-  console.log("| configuration | Test accuracy (all) | without Train copies | val accuracy | train time (total / fine-tune) | peak RSS |");
+  console.log(
+    "| configuration | Test accuracy (all) | without Train copies | val accuracy | train time (total / fine-tune) | peak RSS |",
+  );
   console.log("|---|---|---|---|---|---|");
   for (const r of rows) {
     const s = r.trainSeconds;
     console.log(
-      `| ${r.config} | ${(r.accuracyAll * 100).toFixed(1)}% (${r.correctAll}) | ${(r.accuracyNoCopies * 100).toFixed(1)}% (${r.correctNoCopies}) | ` +
-        `${(r.valAccuracy * 100).toFixed(1)}% | ${s.total.toFixed(0)} s / ${(s.fineTune ?? 0).toFixed(0)} s | ${r.peakRssMiB} MiB |`,
+      `| ${r.config} | ${(r.accuracyAll * 100).toFixed(1)}% (${r.correctAll}) | ${
+        (r.accuracyNoCopies * 100).toFixed(1)
+      }% (${r.correctNoCopies}) | ` +
+        `${(r.valAccuracy * 100).toFixed(1)}% | ${s.total.toFixed(0)} s / ${
+          (s.fineTune ?? 0).toFixed(0)
+        } s | ${r.peakRssMiB} MiB |`,
     );
   }
 }

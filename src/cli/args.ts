@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { BACKEND_REQUESTS, type BackendRequest } from "../backend/backend.ts";
+import { AUGMENT_LEVELS, type AugmentLevel } from "../train/augment.ts";
 
 /** Options every command takes. */
 export interface CommonArgs {
@@ -14,6 +15,8 @@ export interface CommonArgs {
   quiet: boolean;
   verbose: boolean;
   json: boolean;
+  /** Worker threads for detection and embedding; undefined: chosen by the command. */
+  workers: number | undefined;
 }
 
 /** `facefit train` */
@@ -32,6 +35,16 @@ export interface TrainArgs extends CommonArgs {
   hidden: number;
   /** Most share of strangers a person's threshold may accept (open-set calibration target). */
   strangerAcceptance: number;
+  /** Backbone stages to fine-tune after the head (0: head only). */
+  fineTune: number;
+  /** Learning rate of the fine-tuning phase. */
+  fineTuneLr: number;
+  /** Most epochs of the fine-tuning phase. */
+  fineTuneEpochs: number;
+  /** Continue an interrupted run from its checkpoint. */
+  resume: boolean;
+  /** Augmentation of the chips while fine-tuning. */
+  augment: AugmentLevel;
   /** Where to write the HTML report; undefined: report.html in the model folder. */
   report: string | undefined;
 }
@@ -113,6 +126,10 @@ export const DEFAULTS = {
   patience: 25,
   hidden: 0,
   strangerAcceptance: 0.05,
+  fineTune: 0,
+  fineTuneLr: 1e-4,
+  fineTuneEpochs: 15,
+  augment: "light",
 } as const;
 
 const COMMON_OPTIONS = {
@@ -122,6 +139,7 @@ const COMMON_OPTIONS = {
   quiet: { type: "boolean", short: "q" },
   verbose: { type: "boolean", short: "v" },
   json: { type: "boolean" },
+  workers: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -146,6 +164,11 @@ const OPTIONS = {
     patience: { type: "string" },
     hidden: { type: "string" },
     "stranger-acceptance": { type: "string" },
+    "fine-tune": { type: "string" },
+    "fine-tune-lr": { type: "string" },
+    "fine-tune-epochs": { type: "string" },
+    resume: { type: "boolean" },
+    augment: { type: "string" },
     report: { type: "string" },
   },
   predict: {
@@ -226,6 +249,16 @@ export function parseCommand(
           0,
           1,
         ),
+        fineTune: intRange(values["fine-tune"], "--fine-tune", DEFAULTS.fineTune, 0, 5),
+        fineTuneLr: num(values["fine-tune-lr"], "--fine-tune-lr", DEFAULTS.fineTuneLr, 1e-8, 1),
+        fineTuneEpochs: int(
+          values["fine-tune-epochs"],
+          "--fine-tune-epochs",
+          DEFAULTS.fineTuneEpochs,
+          1,
+        ),
+        resume: values.resume === true,
+        augment: augmentLevel(values.augment),
         report: path(values.report, "--report"),
       };
     }
@@ -298,6 +331,7 @@ function commonArgs(values: Record<string, string | boolean | undefined>): Commo
     quiet: values.quiet === true,
     verbose: values.verbose === true,
     json: values.json === true,
+    workers: values.workers === undefined ? undefined : int(values.workers, "--workers", 1, 1),
   };
 }
 
@@ -368,4 +402,28 @@ function int(v: string | boolean | undefined, flag: string, fallback: number, mi
     throw new UsageError(`Invalid ${flag} "${v}": use a whole number of at least ${min}`);
   }
   return n;
+}
+
+function intRange(
+  v: string | boolean | undefined,
+  flag: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const n = int(v, flag, fallback, min);
+  if (n > max) {
+    throw new UsageError(`Invalid ${flag} "${v}": use a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function augmentLevel(v: string | boolean | undefined): AugmentLevel {
+  const level = str(v) ?? DEFAULTS.augment;
+  if (!(AUGMENT_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(
+      `Unknown --augment "${level}": choose one of ${AUGMENT_LEVELS.join(", ")}`,
+    );
+  }
+  return level as AugmentLevel;
 }

@@ -23,7 +23,7 @@ export async function auditCommand(args: AuditArgs, reporter: Reporter): Promise
   let loadSeconds = 0;
   if (args.faces) {
     await startBackend(args, reporter);
-    analyzer = await FaceAnalyzer.load(analyzerConfig(args));
+    analyzer = await FaceAnalyzer.load(analyzerConfig(args, true));
     loadSeconds = (performance.now() - started) / 1000;
   }
   let report: AuditReport;

@@ -15,9 +15,14 @@ export async function startBackend(args: CommonArgs, reporter: Reporter): Promis
   return backend;
 }
 
-/** The analyzer configuration that the common flags ask for. */
-export function analyzerConfig(args: CommonArgs): AnalyzerConfig {
-  return { cacheDir: args.cache };
+/**
+ * The analyzer configuration that the common flags ask for.
+ *
+ * @param manyPhotos whether the command works through a folder (worth starting workers for).
+ */
+export function analyzerConfig(args: CommonArgs, manyPhotos = false): AnalyzerConfig {
+  const cores = navigator.hardwareConcurrency ?? 1;
+  return { cacheDir: args.cache, workers: args.workers ?? (manyPhotos ? Math.min(cores, 4) : 1) };
 }
 
 /** This process's peak resident memory in MiB (Linux VmHWM), else the current RSS. */

@@ -38,6 +38,11 @@ export async function demoCommand(args: DemoArgs, reporter: Reporter): Promise<n
     learningRate: DEFAULTS.learningRate,
     patience: DEFAULTS.patience,
     hidden: DEFAULTS.hidden,
+    fineTune: DEFAULTS.fineTune,
+    fineTuneLr: DEFAULTS.fineTuneLr,
+    fineTuneEpochs: DEFAULTS.fineTuneEpochs,
+    resume: false,
+    augment: DEFAULTS.augment,
     strangerAcceptance: DEFAULTS.strangerAcceptance,
     report: undefined,
   };

@@ -36,7 +36,7 @@ export async function evaluateModel(
   args: EvaluateArgs | { cache: string | false | undefined },
   reporter: Reporter,
 ): Promise<EvaluationReport> {
-  const recognizer = await Recognizer.load(model, analyzerConfig(args as EvaluateArgs));
+  const recognizer = await Recognizer.load(model, analyzerConfig(args as EvaluateArgs, true));
   const { openSet, threshold } = args as Partial<EvaluateArgs>;
   try {
     const report = await evaluate(recognizer, data, {

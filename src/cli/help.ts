@@ -56,6 +56,14 @@ Options:
   --hidden N        hidden units in the head, 0 for a linear head (default ${DEFAULTS.hidden})
   --stranger-acceptance F  most share of strangers each person's threshold may accept
                     (default ${DEFAULTS.strangerAcceptance}; lower: fewer strangers named, more own faces unknown)
+  --fine-tune N     then unfreeze the backbone's last N residual stages (0-5) and train them with
+                    the head at a low learning rate (default ${DEFAULTS.fineTune}: head only)
+  --fine-tune-lr X  learning rate of the fine-tuning phase (default ${DEFAULTS.fineTuneLr})
+  --fine-tune-epochs N  at most this many fine-tuning epochs (default ${DEFAULTS.fineTuneEpochs})
+  --resume          continue an interrupted run of the same data and settings from its
+                    checkpoint (models/.NAME.checkpoint, written after the head phase and
+                    every fine-tuning epoch)
+  --augment LEVEL   chip augmentation while fine-tuning: none | light | strong (default ${DEFAULTS.augment})
   --report PATH     where to write the HTML report (default MODEL/report.html): curves, confusion
                     matrix, per-person figures, thumbnails of the misclassified and face-less photos
 

@@ -5,10 +5,11 @@
  */
 import { FaceAnalyzer } from "../embed/photo.ts";
 import { saveModel } from "../head/model_io.ts";
+import { checkpointDir, removeCheckpoint } from "../train/checkpoint.ts";
 import { train, type TrainResult } from "../train/train.ts";
 import type { TrainArgs } from "./args.ts";
 import { trainAuditLine } from "./audit_command.ts";
-import { analyzerConfig, startBackend } from "./context.ts";
+import { analyzerConfig, peakRssMiB, startBackend } from "./context.ts";
 import { formatSeconds, type Reporter } from "./output.ts";
 import { writeTrainingReport } from "./report_output.ts";
 
@@ -28,7 +29,7 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
   const started = performance.now();
   const analyzer = await reporter.time(
     "load networks",
-    () => FaceAnalyzer.load(analyzerConfig(args)),
+    () => FaceAnalyzer.load(analyzerConfig(args, true)),
   );
   reporter.info(
     `training on "${args.data}", validating on ` +
@@ -48,6 +49,12 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
     learningRate: args.learningRate,
     patience: args.patience,
     hidden: args.hidden,
+    fineTune: args.fineTune,
+    fineTuneLearningRate: args.fineTuneLr,
+    fineTuneEpochs: args.fineTuneEpochs,
+    checkpointDir: checkpointDir(args.model),
+    resume: args.resume,
+    augment: args.augment,
     strangerAcceptance: args.strangerAcceptance,
     onProgress: (p) => reporter.progress(p),
     onEpochEnd: (epoch, logs) => {
@@ -60,9 +67,11 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
   const seconds = (performance.now() - started) / 1000;
   result.metrics.seconds = { ...(result.metrics.seconds as object), total: seconds };
   result.metrics.backend = backend;
+  result.metrics.peakRssMiB = peakRssMiB();
   const stages = result.metrics.seconds as Record<string, number>;
   for (const [stage, s] of Object.entries(stages)) if (stage !== "total") reporter.timing(stage, s);
   await reporter.time("save", () => saveModel(args.model, result));
+  await removeCheckpoint(checkpointDir(args.model));
   result.head.dispose();
   const r = result.report;
   for (const w of r.warnings) reporter.warn(w);

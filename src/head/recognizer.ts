@@ -5,13 +5,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { type AnalyzerConfig, FaceAnalyzer, type PhotoRecord } from "../embed/photo.ts";
 import { BACKBONE_ID } from "../embed/weights.ts";
 import { centroidDistance } from "./open_set.ts";
 import { normalize } from "./vectors.ts";
 import type { Box } from "../face/geometry.ts";
-import { loadModel, type ModelInfo } from "./model_io.ts";
+import { BACKBONE_DIR, loadModel, type ModelInfo } from "./model_io.ts";
 
 /** The name given to a face that no person's threshold accepts. */
 export const UNKNOWN = "unknown";
@@ -114,9 +115,19 @@ export class Recognizer {
   static async load(modelDir: string, config: AnalyzerConfig = {}): Promise<Recognizer> {
     const { head, info, backbone } = await loadModel(modelDir);
     const expected = info.fineTune ? info.fineTune.baseBackbone : info.backbone;
-    const analyzer = await FaceAnalyzer.load(
-      backbone ? { ...config, backbone, backboneId: info.backbone } : config,
-    );
+    // The analyzer (and its workers) load the fine-tuned backbone from its folder themselves.
+    backbone?.dispose();
+    let analyzer: FaceAnalyzer;
+    try {
+      analyzer = await FaceAnalyzer.load(
+        backbone
+          ? { ...config, backboneDir: join(modelDir, BACKBONE_DIR), backboneId: info.backbone }
+          : config,
+      );
+    } catch (error) {
+      head.dispose();
+      throw error;
+    }
     const base = backbone ? BACKBONE_ID : analyzer.backboneId;
     if (expected !== base) {
       head.dispose();

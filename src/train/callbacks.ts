@@ -209,10 +209,11 @@ export function setLearningRate(optimizer: tf.Optimizer, value: number): void {
 
 /** Calls a plain function after every epoch, with the epoch's duration as `seconds`: how progress reaches the CLI. */
 export class EpochReporter extends tf.Callback {
-  readonly #report: (epoch: number, logs: EpochLogs) => void;
+  readonly #report: (epoch: number, logs: EpochLogs) => void | Promise<void>;
   #started = 0;
 
-  constructor(report: (epoch: number, logs: EpochLogs) => void) {
+  /** @param report called (and awaited) after every epoch; training waits for it. */
+  constructor(report: (epoch: number, logs: EpochLogs) => void | Promise<void>) {
     super();
     this.#report = report;
   }
@@ -223,7 +224,7 @@ export class EpochReporter extends tf.Callback {
   }
 
   override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
-    this.#report(epoch, {
+    await this.#report(epoch, {
       ...(await readLogs(logs)),
       lr: learningRate(this.model.optimizer),
       seconds: Math.round(performance.now() - this.#started) / 1000,

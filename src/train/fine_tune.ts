@@ -35,6 +35,10 @@ export interface FineTuneOptions {
   augment?: AugmentLevel;
   seed?: number;
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void;
+  /** Awaited after every epoch, e.g. to write a checkpoint. */
+  afterEpoch?: (epoch: number, logs: EpochLogs) => Promise<void>;
+  /** Epochs already done (when resuming). */
+  initialEpoch?: number;
 }
 
 /** Defaults of {@linkcode FineTuneOptions}. */
@@ -125,6 +129,8 @@ export async function fineTune(
       patience: opts.patience,
       seed: opts.seed,
       onEpochEnd: opts.onEpochEnd,
+      afterEpoch: opts.afterEpoch,
+      initialEpoch: opts.initialEpoch,
     });
   } finally {
     valFeatures?.dispose();

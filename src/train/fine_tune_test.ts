@@ -6,6 +6,9 @@ import { buildBackbone } from "../embed/backbone.ts";
 import { CHIP_BYTES } from "../embed/photo.ts";
 import { buildHead } from "../head/head.ts";
 import { fineTune } from "./fine_tune.ts";
+import { embed } from "../embed/embed.ts";
+import { loadModel, MODEL_FORMAT, saveModel } from "../head/model_io.ts";
+import { normalize } from "../head/vectors.ts";
 
 await initBackend("wasm");
 
@@ -62,4 +65,51 @@ Deno.test("fine-tuning one stage trains stage256, the fc and the head, and leave
   assert.ok(backbone.trainableWeights.length === 0, "frozen again afterwards");
   backbone.dispose();
   head.dispose();
+});
+
+Deno.test("a fine-tuned model saved and loaded again predicts the same within 1e-5", async () => {
+  const backbone = buildBackbone();
+  const head = buildHead({ inputSize: 128, classes: 2, seed: 2 });
+  await fineTune(backbone, head, {
+    train: { chips: randomChips(4, 5), y: [0, 1, 0, 1] },
+    val: { chips: new Uint8Array(0), y: [] },
+    classes: 2,
+  }, { stages: 2, epochs: 1, batchSize: 4, augment: "light", learningRate: 1e-3 });
+  const chips = tf.tensor4d(randomChips(3, 6), [3, 150, 150, 3], "int32").toFloat();
+  const predict = async (b: tf.LayersModel, h: tf.LayersModel) => {
+    const e = embed(b, chips as tf.Tensor4D);
+    const rows = Array.from(
+      { length: 3 },
+      (_, i) => normalize((e.dataSync() as Float32Array).subarray(i * 128, (i + 1) * 128)),
+    );
+    e.dispose();
+    const p = h.predict(tf.tensor2d(rows.flatMap((r) => Array.from(r)), [3, 128])) as tf.Tensor;
+    const out = Array.from(await p.data());
+    p.dispose();
+    return out;
+  };
+  const before = await predict(backbone, head);
+  const dir = `${await Deno.makeTempDir()}/model`;
+  await saveModel(dir, {
+    head,
+    backbone,
+    info: {
+      format: MODEL_FORMAT,
+      labels: ["a", "b"],
+      backbone: "test+finetuned",
+      chip: { size: 150, padding: 0.25, alignment: "test" },
+      embedding: { size: 128, normalize: "l2" },
+      threshold: { value: 0.5, rule: "test" },
+      fineTune: { stages: 2, baseBackbone: "test" },
+      createdAt: new Date(0).toISOString(),
+      training: {},
+    },
+  });
+  const loaded = await loadModel(dir);
+  assert.ok(loaded.backbone, "the backbone comes back");
+  const after = await predict(loaded.backbone!, loaded.head);
+  const diff = Math.max(...before.map((v, i) => Math.abs(v - after[i])));
+  assert.ok(diff <= 1e-5, `max difference ${diff}`);
+  tf.dispose([chips]);
+  [backbone, head, loaded.backbone!, loaded.head].forEach((m) => m.dispose());
 });

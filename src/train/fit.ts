@@ -28,10 +28,16 @@ export interface FitOptions {
   balanceClasses?: boolean;
   /** Called after every epoch with loss, acc, val_loss, val_acc, lr. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void;
+  /** Awaited after every epoch, e.g. to write a checkpoint. */
+  afterEpoch?: (epoch: number, logs: EpochLogs) => Promise<void>;
+  /** Start counting epochs here (when resuming); `epochs` stays the last epoch's number. */
+  initialEpoch?: number;
 }
 
 /** Defaults for {@linkcode FitOptions}. */
-export const DEFAULT_FIT: Required<Omit<FitOptions, "onEpochEnd">> = {
+export const DEFAULT_FIT: Required<
+  Omit<FitOptions, "onEpochEnd" | "afterEpoch" | "initialEpoch">
+> = {
   epochs: 300,
   batchSize: 32,
   learningRate: 1e-2,
@@ -138,14 +144,16 @@ export async function fitBatches(
   const callbacks: tf.Callback[] = [
     new ReduceLROnPlateau({ monitor, patience: Math.max(2, Math.floor(opts.patience / 3)) }),
     stopper,
-    new EpochReporter((epoch, logs) => {
+    new EpochReporter(async (epoch, logs) => {
       history.push(logs);
       opts.onEpochEnd?.(epoch, logs);
+      await opts.afterEpoch?.(epoch, logs);
     }),
   ];
   try {
     await model.fitDataset(dataset, {
       epochs: opts.epochs,
+      initialEpoch: opts.initialEpoch,
       validationData: yVal ? [val!.x, yVal] : undefined,
       classWeight: opts.balanceClasses ? inverseFrequency(trainLabels, classes) : undefined,
       callbacks,

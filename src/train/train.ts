@@ -25,6 +25,7 @@ import type { EpochLogs } from "./callbacks.ts";
 import { chooseFaces } from "./choose_face.ts";
 import { type AnalyzedFile, analyzeFiles, type FailedFile, type StepProgress } from "./collect.ts";
 import type { AugmentLevel } from "./augment.ts";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { DEFAULT_FINE_TUNE, fineTune } from "./fine_tune.ts";
 import { DEFAULT_FIT, type Examples, fitClassifier } from "./fit.ts";
 
@@ -58,6 +59,10 @@ export interface TrainOptions {
   fineTuneEpochs?: number;
   /** Augmentation of the chips while fine-tuning. */
   augment?: AugmentLevel;
+  /** Where to keep checkpoints of this run (see `checkpointDir`); none when absent. */
+  checkpointDir?: string;
+  /** Continue from the checkpoint in `checkpointDir` when it matches this run's data and settings. */
+  resume?: boolean;
   /** Progress of the per-photo steps. */
   onProgress?: (p: StepProgress) => void;
   /** Called after every epoch. */
@@ -226,25 +231,67 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
   };
   const fitStarted = performance.now();
   const negatives = strangerRows.filter((r) => trainStrangers.has(r.file.path)).map((r) => r.x);
-  const fit = await fitClassifier(head, {
-    train: trainEx,
-    val: valEx,
-    classes: labels.length,
-    negatives,
-  }, {
-    ...fitOptions,
-    onEpochEnd: options.onEpochEnd,
-  });
+  // A checkpoint of the same data and settings lets an interrupted run continue.
+  const ckpt = options.checkpointDir;
+  const key = await sha256Hex(new TextEncoder().encode(JSON.stringify({
+    files: all.map((f) => [f.path, f.label]),
+    strangers: strangerFiles.map((f) => f.path),
+    split: [trainRows.length, valRows.length],
+    fitOptions,
+    hidden: options.hidden ?? 0,
+    fineTune: [
+      options.fineTune ?? 0,
+      options.fineTuneLearningRate,
+      options.fineTuneEpochs,
+      options.augment,
+    ],
+  })));
+  const resumed = ckpt && options.resume ? await loadCheckpoint(ckpt, key) : undefined;
+  let fit: { history: EpochLogs[]; bestEpoch: number; epochsRun: number };
+  if (resumed) {
+    head.setWeights(resumed.head.getWeights());
+    resumed.head.dispose();
+    const phase0 = resumed.state.history.filter((h) => h.phase === 0);
+    fit = {
+      history: phase0,
+      bestEpoch: resumed.state.headBestEpoch ?? phase0.length - 1,
+      epochsRun: phase0.length,
+    };
+  } else {
+    fit = await fitClassifier(head, {
+      train: trainEx,
+      val: valEx,
+      classes: labels.length,
+      negatives,
+    }, {
+      ...fitOptions,
+      onEpochEnd: options.onEpochEnd,
+    });
+    if (ckpt) {
+      await saveCheckpoint(ckpt, {
+        key,
+        phase: 0,
+        epoch: fit.epochsRun - 1,
+        headBestEpoch: fit.bestEpoch,
+        history: fit.history.map((logs) => ({ ...logs, phase: 0 })),
+      }, { head });
+    }
+  }
   const fitSeconds = (performance.now() - fitStarted) / 1000;
 
-  let history = fit.history.map((logs) => ({ ...logs, phase: 0 }));
+  let history: EpochLogs[] = fit.history.map((logs) => ({ ...logs, phase: 0 }));
   let fineTuned:
     | { backbone: tf.LayersModel; id: string; seconds: number; bestEpoch: number }
     | undefined;
   if ((options.fineTune ?? 0) > 0) {
     const ftStarted = performance.now();
     const backbone = buildBackbone();
-    backbone.setWeights(analyzer.backbone.getWeights());
+    const start = resumed?.backbone ?? analyzer.backbone;
+    copyWeights(start, backbone);
+    resumed?.backbone?.dispose();
+    const done = resumed?.state.phase === 1
+      ? resumed.state.history.filter((h) => h.phase === 1)
+      : [];
     const chipsOf = (rows: typeof usable) => gatherChips(analyzer, rows, options.onProgress);
     const ft = await fineTune(backbone, head, {
       train: { chips: await chipsOf(trainRows), y: trainEx.y },
@@ -256,10 +303,23 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
       epochs: options.fineTuneEpochs,
       augment: options.augment,
       seed,
+      initialEpoch: done.length,
       onEpochEnd: (epoch, logs) =>
         options.onEpochEnd?.(fit.epochsRun + epoch, { ...logs, phase: 1 }),
+      afterEpoch: ckpt
+        ? async (epoch, logs) => {
+          done.push({ ...logs, phase: 1 });
+          await saveCheckpoint(ckpt, {
+            key,
+            phase: 1,
+            epoch,
+            headBestEpoch: fit.bestEpoch,
+            history: [...history, ...done],
+          }, { head, backbone });
+        }
+        : undefined,
     });
-    history = [...history, ...ft.history.map((logs) => ({ ...logs, phase: 1 }))];
+    history = [...history, ...(ckpt ? done : ft.history.map((logs) => ({ ...logs, phase: 1 })))];
     // The head now reads the fine-tuned backbone's embeddings: re-embed for the figures below.
     trainEx.x = await embedRows(backbone, analyzer, trainRows);
     valEx.x = await embedRows(backbone, analyzer, valRows);
@@ -368,6 +428,17 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
       validation,
     },
   };
+}
+
+/**
+ * Copy weights layer by layer, by name: a model's flat weight list puts trainable weights first,
+ * so its order changes with what is frozen.
+ */
+function copyWeights(from: tf.LayersModel, to: tf.LayersModel): void {
+  for (const layer of from.layers) {
+    const weights = layer.getWeights();
+    if (weights.length > 0) to.getLayer(layer.name).setWeights(weights);
+  }
 }
 
 /** The chosen face's chip of every row, `CHIP_BYTES` each. */
