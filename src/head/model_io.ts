@@ -17,6 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel } from "../backend/tf_types.ts";
+import { buildLayersModel, checkManifest, type LayersManifest } from "../backend/layers_io.ts";
 import { basename, dirname, join } from "node:path";
 import type { OpenSetInfo } from "./open_set.ts";
 
@@ -69,7 +70,9 @@ export interface SavedModel {
  * Write a model folder atomically.
  *
  * @param dir the model folder, e.g. "models/friends"; its parent is created when missing.
- * @param extraFiles more files to put in the folder (e.g. a report), written before the rename.
+ * @param options more files to write, and a signal that abandons the save.
+ * @throws Error naming the folder when it cannot be written; the abort reason itself when
+ *   `options.signal` aborts before the new folder is swapped in (the previous model then stays).
  *
  * @example Save a head and load it back
  * ```ts
@@ -99,46 +102,83 @@ export interface SavedModel {
 export async function saveModel(
   dir: string,
   model: SavedModel,
-  extraFiles: Record<string, string | Uint8Array> = {},
+  options: SaveOptions = {},
 ): Promise<void> {
+  const { extraFiles = {}, signal, onFile } = options;
+  signal?.throwIfAborted();
   const parent = dirname(dir);
   await Deno.mkdir(parent, { recursive: true });
   const stamp = `${Date.now()}-${crypto.randomUUID().slice(0, 8)}`;
   const tmp = join(parent, `.${basename(dir)}.tmp-${stamp}`);
   const old = join(parent, `.${basename(dir)}.old-${stamp}`);
   await Deno.mkdir(tmp);
+  const written = (name: string) => {
+    onFile?.(name);
+    signal?.throwIfAborted();
+  };
   try {
     await writeLayersModel(tmp, model.head);
+    written("model.json");
     if (model.backbone) {
       await Deno.mkdir(join(tmp, BACKBONE_DIR));
       await writeLayersModel(join(tmp, BACKBONE_DIR), model.backbone);
+      written(`${BACKBONE_DIR}/model.json`);
     }
     await Deno.writeTextFile(join(tmp, "facefit.json"), JSON.stringify(model.info, null, 2) + "\n");
+    written("facefit.json");
     if (model.metrics) {
       await Deno.writeTextFile(
         join(tmp, "metrics.json"),
         JSON.stringify(model.metrics, null, 2) + "\n",
       );
+      written("metrics.json");
     }
     for (const [name, content] of Object.entries(extraFiles)) {
       if (typeof content === "string") await Deno.writeTextFile(join(tmp, name), content);
       else await Deno.writeFile(join(tmp, name), content);
+      written(name);
     }
     await fsyncTree(tmp);
-    let hadOld = false;
-    try {
-      await Deno.rename(dir, old);
-      hadOld = true;
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-    await Deno.rename(tmp, dir);
-    if (hadOld) await Deno.remove(old, { recursive: true });
+    signal?.throwIfAborted();
+    // The swap is synchronous, so no signal handler or other task runs between its two renames.
+    swapIn(tmp, dir, old);
   } catch (error) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    if (signal?.aborted && error === signal.reason) throw error;
     throw new Error(
       `Cannot save the model to "${dir}": ${error instanceof Error ? error.message : error}`,
     );
+  }
+  await Deno.remove(old, { recursive: true }).catch(() => {});
+}
+
+/** Options of {@linkcode saveModel}. */
+export interface SaveOptions {
+  /** More files to put in the folder (e.g. a report), written before the rename. */
+  extraFiles?: Record<string, string | Uint8Array>;
+  /**
+   * Abandons the save when aborted before the new folder is swapped in: the temporary folder is
+   * removed and the previous model stays. An abort after the swap is ignored.
+   */
+  signal?: AbortSignal;
+  /** Called after each file is written to the temporary folder (path relative to the model). */
+  onFile?: (name: string) => void;
+}
+
+/** Move `dir` aside to `old` (when it exists) and `tmp` to `dir`; put `old` back on failure. */
+function swapIn(tmp: string, dir: string, old: string): void {
+  let hadOld = false;
+  try {
+    Deno.renameSync(dir, old);
+    hadOld = true;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  try {
+    Deno.renameSync(tmp, dir);
+  } catch (error) {
+    if (hadOld) Deno.renameSync(old, dir);
+    throw error;
   }
 }
 
@@ -192,21 +232,21 @@ async function fsyncTree(dir: string): Promise<void> {
  * ```
  */
 export async function loadModel(dir: string): Promise<SavedModel> {
-  const info = await readJson<ModelInfo>(dir, "facefit.json");
-  if (info.format !== MODEL_FORMAT) {
-    throw new Error(
-      `Model "${dir}" has format ${info.format}, this facefit reads format ${MODEL_FORMAT}; retrain it`,
-    );
-  }
-  if (!Array.isArray(info.labels) || info.labels.length < 2) {
-    throw new Error(`Model "${dir}" is damaged: facefit.json lists no labels; retrain it`);
-  }
+  const info = checkInfo(dir, await readJson<unknown>(dir, "facefit.json"));
   const head = await readLayersModel(dir, dir);
   const outputs = (head.outputs[0].shape as number[])[1];
+  const inputs = head.inputs.length === 1 ? (head.inputs[0].shape as number[])[1] : undefined;
   if (outputs !== info.labels.length) {
     head.dispose();
     throw new Error(
       `Model "${dir}" is damaged: the network has ${outputs} outputs but facefit.json lists ${info.labels.length} labels; retrain it`,
+    );
+  }
+  if (inputs !== info.embedding.size) {
+    head.dispose();
+    throw new Error(
+      `Model "${dir}" is damaged: the network takes ${inputs} inputs but facefit.json says the ` +
+        `embedding has ${info.embedding.size}; retrain it`,
     );
   }
   let backbone: tf.LayersModel | undefined;
@@ -230,47 +270,38 @@ export async function loadModel(dir: string): Promise<SavedModel> {
 /** Read `model.json` + weights from a folder; `modelDir` names the model in messages. */
 async function readLayersModel(dir: string, modelDir: string): Promise<tf.LayersModel> {
   const where = dir === modelDir ? "" : ` (${basename(dir)}/)`;
-  const modelJson = await readJson<
-    { modelTopology: unknown; weightsManifest: tf.io.WeightsManifestConfig }
-  >(
-    dir,
-    "model.json",
-    modelDir,
-  );
-  const weightSpecs = modelJson.weightsManifest?.flatMap((g) => g.weights) ?? [];
-  const weightPaths = modelJson.weightsManifest?.flatMap((g) => g.paths) ?? [];
+  let manifest: LayersManifest;
+  try {
+    manifest = checkManifest(await readJson<unknown>(dir, "model.json", modelDir));
+  } catch (error) {
+    if (!(error instanceof Error) || error.message.startsWith("model.json")) {
+      throw new Error(`Model "${modelDir}" is damaged${where}: ${errorText(error)}; retrain it`);
+    }
+    throw error;
+  }
   const parts: Uint8Array[] = [];
-  for (const p of weightPaths) {
+  for (const p of manifest.paths) {
     try {
       parts.push(await Deno.readFile(join(dir, p)));
     } catch (error) {
       throw new Error(
         `Model "${modelDir}" is incomplete${where}: cannot read "${p}" (${
-          error instanceof Error ? error.message : error
+          errorText(error)
         }); retrain it`,
       );
     }
   }
   const weightData = concat(parts);
-  const expected = weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
-  if (weightData.byteLength !== expected) {
+  if (weightData.byteLength !== manifest.bytes) {
     throw new Error(
-      `Model "${modelDir}" is damaged${where}: weights.bin has ${weightData.byteLength} bytes, model.json expects ${expected}; retrain it`,
+      `Model "${modelDir}" is damaged${where}: weights.bin has ${weightData.byteLength} bytes, model.json expects ${manifest.bytes}; retrain it`,
     );
   }
-  try {
-    return await tf.loadLayersModel(tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology as tf.io.ModelArtifacts["modelTopology"],
-      weightSpecs,
-      weightData: weightData.buffer as ArrayBuffer,
-    }));
-  } catch (error) {
-    throw new Error(
-      `Model "${modelDir}" is damaged${where}: model.json cannot be built (${
-        error instanceof Error ? error.message : error
-      }); retrain it`,
-    );
-  }
+  return await buildLayersModel(manifest, weightData, `Model "${modelDir}"${where}`);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function readJson<T>(dir: string, file: string, modelDir = dir): Promise<T> {
@@ -280,9 +311,13 @@ async function readJson<T>(dir: string, file: string, modelDir = dir): Promise<T
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      if (dir === modelDir) {
+      if (dir === modelDir && file === "facefit.json") {
+        const left = await leftBehind(modelDir);
         throw new Error(
-          `No facefit model at "${modelDir}": "${file}" is missing; train one with "deno task train --model ${modelDir}"`,
+          left
+            ? `No facefit model at "${modelDir}": "${file}" is missing, but a save that was cut ` +
+              `short left the previous model in "${left}"; rename that folder to "${modelDir}"`
+            : `No facefit model at "${modelDir}": "${file}" is missing; train one with "deno task train --model ${modelDir}"`,
         );
       }
       throw new Error(`Model "${modelDir}" is incomplete: "${path}" is missing; retrain it`);
@@ -300,6 +335,25 @@ async function readJson<T>(dir: string, file: string, modelDir = dir): Promise<T
   }
 }
 
+/**
+ * The previous model that {@linkcode saveModel} moved aside, when the process died between its two
+ * renames (a crash or a kill, never a handled interrupt).
+ */
+async function leftBehind(modelDir: string): Promise<string | undefined> {
+  const prefix = `.${basename(modelDir)}.old-`;
+  try {
+    for await (const e of Deno.readDir(dirname(modelDir))) {
+      const path = join(dirname(modelDir), e.name);
+      if (e.isDirectory && e.name.startsWith(prefix)) {
+        if (await Deno.stat(join(path, "facefit.json")).then(() => true, () => false)) return path;
+      }
+    }
+  } catch {
+    // no parent folder, or it cannot be listed: nothing to suggest
+  }
+  return undefined;
+}
+
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
@@ -308,4 +362,63 @@ function concat(parts: Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+/**
+ * facefit.json as a {@linkcode ModelInfo}, after checking every field that recognition reads:
+ * a damaged or hand-edited file fails here with the field named, never later with a TypeError.
+ */
+function checkInfo(dir: string, value: unknown): ModelInfo {
+  const damaged = (what: string) =>
+    new Error(`Model "${dir}" is damaged: facefit.json ${what}; retrain it`);
+  if (!isObject(value)) throw damaged("does not hold an object");
+  if (value.format !== MODEL_FORMAT) {
+    throw new Error(
+      `Model "${dir}" has format ${
+        JSON.stringify(value.format)
+      }, this facefit reads format ${MODEL_FORMAT}; retrain it`,
+    );
+  }
+  const labels = value.labels;
+  if (!Array.isArray(labels) || labels.length < 2) {
+    throw damaged('lists no labels (it needs "labels": at least 2 names)');
+  }
+  if (!labels.every((l) => typeof l === "string" && l !== "")) {
+    throw damaged('has a label that is not a name in "labels"');
+  }
+  if (new Set(labels).size !== labels.length) throw damaged('lists a label twice in "labels"');
+  if (typeof value.backbone !== "string") throw damaged('has no "backbone" id');
+  const size = isObject(value.embedding) ? value.embedding.size : undefined;
+  if (!Number.isInteger(size) || (size as number) < 1) {
+    throw damaged('has no embedding size ("embedding": { "size": N })');
+  }
+  if (!isObject(value.threshold) || !Number.isFinite(value.threshold.value)) {
+    throw damaged('has no threshold ("threshold": { "value": X })');
+  }
+  if (value.fineTune !== undefined) {
+    if (!isObject(value.fineTune) || typeof value.fineTune.baseBackbone !== "string") {
+      throw damaged('has a "fineTune" without its "baseBackbone"');
+    }
+  }
+  if (value.openSet !== undefined) {
+    const o = value.openSet;
+    if (!isObject(o) || !isObject(o.people) || !isObject(o.centroids)) {
+      throw damaged('has an "openSet" without "people" and "centroids"');
+    }
+    for (const [name, p] of Object.entries(o.people)) {
+      if (!isObject(p) || !Number.isFinite(p.threshold)) {
+        throw damaged(`has no open-set threshold for "${name}"`);
+      }
+    }
+    for (const [name, c] of Object.entries(o.centroids)) {
+      if (!Array.isArray(c) || c.length !== size || !c.every(Number.isFinite)) {
+        throw damaged(`has a broken open-set centroid for "${name}" (${size} numbers expected)`);
+      }
+    }
+  }
+  return value as unknown as ModelInfo;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
