@@ -8,6 +8,7 @@ import { auditCommand } from "./src/cli/audit_command.ts";
 import { demoCommand } from "./src/cli/demo_command.ts";
 import { evaluateCommand } from "./src/cli/evaluate_command.ts";
 import { helpText } from "./src/cli/help.ts";
+import { Interruption, MODEL_UNCHANGED } from "./src/cli/interrupt.ts";
 import { Reporter, streamSink } from "./src/cli/output.ts";
 import { predictCommand } from "./src/cli/predict_command.ts";
 import { trainCommand } from "./src/cli/train_command.ts";
@@ -39,16 +40,22 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const reporter = new Reporter(out, err, command);
+  // Ctrl-C exits with 130 and says what became of the model (see src/cli/interrupt.ts).
+  const interruption = new Interruption({
+    message: command.kind === "train" || command.kind === "demo" ? MODEL_UNCHANGED : "interrupted",
+    say: (message) => reporter.error(message),
+  });
+  interruption.install();
   try {
     switch (command.kind) {
       case "train":
-        return await trainCommand(command, reporter);
+        return await trainCommand(command, reporter, interruption);
       case "predict":
         return await predictCommand(command, reporter);
       case "evaluate":
         return await evaluateCommand(command, reporter);
       case "demo":
-        return await demoCommand(command, reporter);
+        return await demoCommand(command, reporter, interruption);
       case "audit":
         return await auditCommand(command, reporter);
       default: {
@@ -60,9 +67,12 @@ export async function run(argv: readonly string[]): Promise<number> {
     reporter.error(error instanceof Error ? error.message : String(error));
     if (command.verbose && error instanceof Error && error.stack) reporter.info(error.stack);
     return 1;
+  } finally {
+    interruption.uninstall();
   }
 }
 
 if (import.meta.main) {
-  Deno.exitCode = await run(Deno.args);
+  // Exit explicitly, so that nothing a failed command left running (a worker thread) keeps us alive.
+  Deno.exit(await run(Deno.args));
 }

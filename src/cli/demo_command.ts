@@ -11,6 +11,7 @@ import { Recognizer } from "../head/recognizer.ts";
 import { DEFAULTS, type DemoArgs, type TrainArgs } from "./args.ts";
 import { analyzerConfig } from "./context.ts";
 import { evaluateModel, printReport } from "./evaluate_command.ts";
+import type { Interruption } from "./interrupt.ts";
 import type { Reporter } from "./output.ts";
 import { writeTrainingReport } from "./report_output.ts";
 import { trainAndSave } from "./train_command.ts";
@@ -22,7 +23,11 @@ export const DEMO_ARCHIVE =
 export const DEMO_DIR = "data/fcbarcelona";
 
 /** Run `demo`; returns the exit code. */
-export async function demoCommand(args: DemoArgs, reporter: Reporter): Promise<number> {
+export async function demoCommand(
+  args: DemoArgs,
+  reporter: Reporter,
+  interruption?: Interruption,
+): Promise<number> {
   const root = args.from ?? await fetchDemo(reporter);
   const trainDir = join(root, "Train");
   const testDir = join(root, "Test");
@@ -46,7 +51,11 @@ export async function demoCommand(args: DemoArgs, reporter: Reporter): Promise<n
     strangerAcceptance: DEFAULTS.strangerAcceptance,
     report: undefined,
   };
-  await writeTrainingReport(await trainAndSave(trainArgs, reporter), trainArgs, reporter);
+  await writeTrainingReport(
+    await trainAndSave(trainArgs, reporter, interruption),
+    trainArgs,
+    reporter,
+  );
   reporter.info(`evaluating on the unseen "${testDir}"`);
   const report = await evaluateModel(args.model, testDir, args, reporter);
   printReport(reporter, report);

@@ -10,12 +10,17 @@ import { train, type TrainResult } from "../train/train.ts";
 import type { TrainArgs } from "./args.ts";
 import { trainAuditLine } from "./audit_command.ts";
 import { analyzerConfig, peakRssMiB, startBackend } from "./context.ts";
+import type { Interruption } from "./interrupt.ts";
 import { formatSeconds, type Reporter } from "./output.ts";
 import { writeTrainingReport } from "./report_output.ts";
 
 /** Run `train`; returns the exit code. */
-export async function trainCommand(args: TrainArgs, reporter: Reporter): Promise<number> {
-  const result = await trainAndSave(args, reporter);
+export async function trainCommand(
+  args: TrainArgs,
+  reporter: Reporter,
+  interruption?: Interruption,
+): Promise<number> {
+  const result = await trainAndSave(args, reporter, interruption);
   const html = await writeTrainingReport(result, args, reporter);
   if (args.json) {
     reporter.result(JSON.stringify({ model: args.model, html, ...summary(result) }, null, 2));
@@ -23,8 +28,16 @@ export async function trainCommand(args: TrainArgs, reporter: Reporter): Promise
   return 0;
 }
 
-/** Train and save, printing progress; shared with `demo`. */
-export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise<TrainResult> {
+/**
+ * Train and save, printing progress; shared with `demo`.
+ *
+ * @param interruption Ctrl-C during the save abandons it and keeps the previous model.
+ */
+export async function trainAndSave(
+  args: TrainArgs,
+  reporter: Reporter,
+  interruption?: Interruption,
+): Promise<TrainResult> {
   const backend = await startBackend(args, reporter);
   const started = performance.now();
   const analyzer = await reporter.time(
@@ -61,16 +74,15 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
       reporter.epoch(epoch, logs, false, args.epochs);
       [lastEpoch, lastLogs] = [epoch, logs];
     },
-  });
+  }).finally(() => analyzer.dispose()); // a failure must not leave worker threads running
   if (lastEpoch >= 0) reporter.epoch(lastEpoch, lastLogs, true);
-  analyzer.dispose();
   const seconds = (performance.now() - started) / 1000;
   result.metrics.seconds = { ...(result.metrics.seconds as object), total: seconds };
   result.metrics.backend = backend;
   result.metrics.peakRssMiB = peakRssMiB();
   const stages = result.metrics.seconds as Record<string, number>;
   for (const [stage, s] of Object.entries(stages)) if (stage !== "total") reporter.timing(stage, s);
-  await reporter.time("save", () => saveModel(args.model, result));
+  await reporter.time("save", () => save(args, result, reporter, interruption));
   await removeCheckpoint(checkpointDir(args.model));
   result.head.dispose();
   const r = result.report;
@@ -109,6 +121,24 @@ export async function trainAndSave(args: TrainArgs, reporter: Reporter): Promise
   );
   reporter.info(`saved model to "${args.model}"`);
   return result;
+}
+
+/** Save the model; a Ctrl-C meanwhile drops the new one unless it is already in place. */
+async function save(
+  args: TrainArgs,
+  result: TrainResult,
+  reporter: Reporter,
+  interruption: Interruption | undefined,
+): Promise<void> {
+  const stage = async (signal?: AbortSignal) => {
+    if (args.verbose) reporter.info(`saving the model to "${args.model}"`);
+    await saveModel(args.model, result, { signal });
+  };
+  if (!interruption) return await stage();
+  await interruption.guard(
+    stage,
+    `interrupted; the new model was saved to "${args.model}", its report was not written`,
+  );
 }
 
 /** The per-person distance thresholds in brief; the full story is in facefit.json. */

@@ -148,6 +148,7 @@ export async function fitBatches(
       history.push(logs);
       opts.onEpochEnd?.(epoch, logs);
       await opts.afterEpoch?.(epoch, logs);
+      await letEventsIn();
     }),
   ];
   try {
@@ -165,6 +166,18 @@ export async function fitBatches(
     optimizer.dispose();
   }
   return { history, bestEpoch: stopper.bestEpoch, epochsRun: history.length };
+}
+
+let lastTurn = 0;
+
+/**
+ * Give the event loop a turn, at most every 50 ms. tfjs's fit loop only awaits promises, so
+ * without it signal handlers (Ctrl-C), timers and other tasks would wait for the whole fit.
+ */
+async function letEventsIn(): Promise<void> {
+  if (performance.now() - lastTurn < 50) return;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  lastTurn = performance.now();
 }
 
 /**
