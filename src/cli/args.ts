@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { BACKEND_REQUESTS, type BackendRequest } from "../backend/backend.ts";
+import { DEFAULT_MAX_PIXELS } from "../image/mod.ts";
 import { AUGMENT_LEVELS, type AugmentLevel } from "../train/augment.ts";
 
 /** Options every command takes. */
@@ -17,6 +18,8 @@ export interface CommonArgs {
   json: boolean;
   /** Worker threads for detection and embedding; undefined: chosen by the command. */
   workers: number | undefined;
+  /** Images with more pixels are refused before they are decoded. */
+  maxPixels: number;
 }
 
 /** `facefit train` */
@@ -140,6 +143,7 @@ const COMMON_OPTIONS = {
   verbose: { type: "boolean", short: "v" },
   json: { type: "boolean" },
   workers: { type: "string" },
+  "max-pixels": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -332,6 +336,7 @@ function commonArgs(values: Record<string, string | boolean | undefined>): Commo
     verbose: values.verbose === true,
     json: values.json === true,
     workers: values.workers === undefined ? undefined : int(values.workers, "--workers", 1, 1),
+    maxPixels: num(values["max-pixels"], "--max-pixels", DEFAULT_MAX_PIXELS, 1, 1e12),
   };
 }
 

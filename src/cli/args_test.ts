@@ -73,3 +73,19 @@ Deno.test("bad input is a UsageError naming the value and the choices", () => {
     );
   }
 });
+
+Deno.test("--max-pixels: every command takes it, with a default, and refuses nonsense", () => {
+  for (const argv of [["train"], ["predict", "a.jpg"], ["evaluate"], ["audit"], ["demo"]]) {
+    const a = parseCommand([...argv, "--max-pixels", "2e6"]);
+    assert.ok(a.kind !== "help" && a.maxPixels === 2e6, argv[0]);
+  }
+  const d = parseCommand(["train"]);
+  assert.ok(d.kind === "train" && d.maxPixels === 50_000_000);
+  for (const bad of ["0", "0.5", "many", ""]) {
+    assert.throws(
+      () => parseCommand(["predict", "a.jpg", "--max-pixels", bad]),
+      (e: Error) => e instanceof UsageError && /Invalid --max-pixels/.test(e.message),
+      bad,
+    );
+  }
+});

@@ -31,6 +31,7 @@ export async function auditCommand(args: AuditArgs, reporter: Reporter): Promise
     report = await auditDataset(trainValSplits(args.data, args.val), {
       analyzer,
       cacheDir: args.cache,
+      decode: { maxPixels: args.maxPixels },
       onProgress: (p) => reporter.progress(p),
     });
   } finally {

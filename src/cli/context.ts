@@ -22,7 +22,11 @@ export async function startBackend(args: CommonArgs, reporter: Reporter): Promis
  */
 export function analyzerConfig(args: CommonArgs, manyPhotos = false): AnalyzerConfig {
   const cores = navigator.hardwareConcurrency ?? 1;
-  return { cacheDir: args.cache, workers: args.workers ?? (manyPhotos ? Math.min(cores, 4) : 1) };
+  return {
+    cacheDir: args.cache,
+    workers: args.workers ?? (manyPhotos ? Math.min(cores, 4) : 1),
+    decode: { maxPixels: args.maxPixels },
+  };
 }
 
 /** This process's peak resident memory in MiB (Linux VmHWM), else the current RSS. */

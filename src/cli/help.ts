@@ -4,6 +4,7 @@
  * @module
  */
 import { BACKEND_REQUESTS } from "../backend/backend.ts";
+import { DEFAULT_MAX_PIXELS } from "../image/mod.ts";
 import { type CommandName, DEFAULTS } from "./args.ts";
 
 const COMMON = `Common options:
@@ -12,12 +13,14 @@ const COMMON = `Common options:
 } (default auto: WebGPU on a hardware GPU, else WASM)
   --cache DIR      cache of faces and embeddings (default $FACEFIT_CACHE or ~/.cache/facefit)
   --no-cache       neither read nor write the cache
+  --max-pixels N   refuse images with more pixels, before decoding them (default ${DEFAULT_MAX_PIXELS})
   --json           print the result as JSON on stdout
   -q, --quiet      no progress output (progress bars are only drawn on a terminal anyway)
   -v, --verbose    every epoch, timings per stage, more detail
   -h, --help       this help
 
-Exit codes: 0 ok, 1 failure (a file or model could not be used), 2 usage error.`;
+Exit codes: 0 ok, 1 failure (a file or model could not be used), 2 usage error,
+130 interrupted (Ctrl-C; train keeps the previous model).`;
 
 const TEXTS: Record<CommandName | "main", string> = {
   main: `facefit: teach a computer to recognise your people.
@@ -37,7 +40,8 @@ Examples:
   deno run -A main.ts predict party.jpg --model models/friends --json
   deno run -A main.ts evaluate --data photos/test --model models/friends   # then open models/friends/report.html
 
-Exit codes: 0 ok, 1 failure (a file or model could not be used), 2 usage error.
+Exit codes: 0 ok, 1 failure (a file or model could not be used), 2 usage error,
+130 interrupted (Ctrl-C; train keeps the previous model).
 Run "facefit help COMMAND" (or "facefit COMMAND --help") for a command's options.`,
   train: `facefit train: find, align and embed every face, then train the classifier head.
 
