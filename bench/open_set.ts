@@ -6,7 +6,8 @@
  * accuracy over every Test photo of the known people and the share of the left-out person's
  * Test photos that name nobody, both at the model's calibrated per-person thresholds.
  *
- *   deno run -A bench/open_set.ts [--data DIR] [--cache DIR] [--seed N] [--only A,B] [--json]
+ *   deno run -A bench/open_set.ts [--data DIR] [--cache DIR] [--seed N] [--only A,B]
+ *     [--stranger-acceptance F] [--json]
  */
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     cache: { type: "string" },
     seed: { type: "string", default: "42" },
     only: { type: "string" },
+    "stranger-acceptance": { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -70,6 +72,9 @@ try {
       model,
       "--seed",
       values.seed!,
+      ...(values["stranger-acceptance"]
+        ? ["--stranger-acceptance", values["stranger-acceptance"]]
+        : []),
       "--json",
       "--quiet",
     ]);
