@@ -44,6 +44,7 @@ export async function evaluateModel(
       threshold,
       onProgress: (p) => reporter.progress(p),
     });
+    for (const f of report.failed) reporter.skipped(f.path, f.reason);
     for (const f of openSet ? [] : report.ignoredFolders) {
       reporter.warn(`folder "${f}" is not one of the model's people: not scored`);
     }

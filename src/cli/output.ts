@@ -50,6 +50,7 @@ export class Reporter {
   readonly quiet: boolean;
   readonly verbose: boolean;
   #barOpen = false;
+  #skipped = new Set<string>();
   #stepStart = new Map<string, number>();
 
   constructor(out: TextSink, err: TextSink, options: ReporterOptions = {}) {
@@ -78,6 +79,13 @@ export class Reporter {
     this.err.write(`warning: ${text}\n`);
   }
 
+  /** A warning that a file was left out, and why; once per file, however often it is reported. */
+  skipped(path: string, reason: string): void {
+    if (this.#skipped.has(path)) return;
+    this.#skipped.add(path);
+    this.warn(`skipped "${path}": ${reason}`);
+  }
+
   /** An error on stderr, always. */
   error(text: string): void {
     this.#closeBar();
@@ -89,7 +97,7 @@ export class Reporter {
    * (a log file gets no bars) and never when quiet; with --verbose, a log gets the finished step.
    */
   progress(p: StepProgress): void {
-    if (p.error) this.warn(`skipped "${p.file}": ${p.error}`);
+    if (p.error) this.skipped(p.file ?? p.step, p.error);
     if (this.quiet) return;
     const figures = this.#figures(p.step, p.done, p.total);
     if (this.err.isTerminal) {

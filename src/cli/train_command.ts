@@ -87,6 +87,7 @@ export async function trainAndSave(
   result.head.dispose();
   const r = result.report;
   for (const w of r.warnings) reporter.warn(w);
+  for (const f of r.failed) reporter.skipped(f.path, f.reason);
   if (r.noFace.length) {
     reporter.info(`no face found in ${r.noFace.length} photo(s): ${r.noFace.join(", ")}`);
   }

@@ -48,6 +48,8 @@ Deno.test("scanDataset reads person folders, skips hidden and non-image files, r
     await Deno.writeFile(join(root, UNKNOWN_FOLDER, "x.jpg"), new Uint8Array([1]));
     await Deno.writeFile(join(root, "stray.jpg"), new Uint8Array([1]));
     await Deno.symlink(join(root, "Bob"), join(root, "Bob", "loop"));
+    await Deno.symlink("self.jpg", join(root, "Bob", "self.jpg"));
+    await Deno.symlink("gone.jpg", join(root, "Bob", "dangling.jpg"));
     const ds = await scanDataset(root);
     assert.deepEqual(ds.labels, ["Ann", "Bob"]);
     assert.deepEqual(ds.files.map((f) => [f.name, f.label]), [
@@ -57,6 +59,10 @@ Deno.test("scanDataset reads person folders, skips hidden and non-image files, r
     ]);
     assert.deepEqual(ds.unknown.map((f) => f.label), [UNKNOWN_FOLDER]);
     assert.ok(ds.skipped.some((s) => s.reason.includes("symlink loop")));
+    // A link to itself or to nothing is skipped with its reason, and not taken as a photo too.
+    const reasons = Object.fromEntries(ds.skipped.map((s) => [s.path.split("/").pop(), s.reason]));
+    assert.match(reasons["self.jpg"], /leads back to itself/);
+    assert.match(reasons["dangling.jpg"], /a symbolic link to nothing/);
     assert.ok(ds.warnings.some((w) => w.includes('"Empty"')));
     assert.ok(ds.warnings.some((w) => w.includes('"stray.jpg"')));
   } finally {

@@ -94,8 +94,9 @@ export async function scanDataset(root: string): Promise<Dataset> {
   for (const entry of await sortedEntries(root)) {
     const path = join(root, entry.name);
     if (entry.name.startsWith(".")) continue;
-    if (!(await isDirectory(path, skipped))) {
-      if (!NOT_IMAGES.test(entry.name)) {
+    const isDir = await isDirectory(path, skipped);
+    if (!isDir) {
+      if (isDir === false && !NOT_IMAGES.test(entry.name)) {
         warnings.push(
           `Ignored "${entry.name}" at the top of "${root}": photos go in a folder per person`,
         );
@@ -140,7 +141,10 @@ async function walk(
     return;
   }
   if (seen.has(real)) {
-    skipped.push({ path: dir, reason: "symlink loop: this folder was already visited" });
+    skipped.push({
+      path: dir,
+      reason: "symlink loop: this folder was already visited; remove the link",
+    });
     return;
   }
   if (depth > MAX_DEPTH) {
@@ -158,21 +162,30 @@ async function walk(
   for (const entry of entries) {
     if (entry.name.startsWith(".") || NOT_IMAGES.test(basename(entry.name))) continue;
     const path = join(dir, entry.name);
-    if (await isDirectory(path, skipped)) {
+    const isDir = await isDirectory(path, skipped);
+    if (isDir) {
       await walk(path, depth + 1, seen, add, skipped);
-    } else if (entry.isFile || entry.isSymlink) {
+    } else if (isDir === false && (entry.isFile || entry.isSymlink)) {
       add(path);
     }
   }
   seen.delete(real);
 }
 
-async function isDirectory(path: string, skipped: SkippedFile[]): Promise<boolean> {
+/** Whether `path` (followed through links) is a folder; undefined, and skipped, when unreadable. */
+async function isDirectory(path: string, skipped: SkippedFile[]): Promise<boolean | undefined> {
   try {
     return (await Deno.stat(path)).isDirectory;
   } catch (error) {
-    skipped.push({ path, reason: `cannot read: ${message(error)}` });
-    return false;
+    skipped.push({
+      path,
+      reason: error instanceof Deno.errors.FilesystemLoop
+        ? "a symbolic link that leads back to itself (a loop); fix or remove the link"
+        : error instanceof Deno.errors.NotFound
+        ? "a symbolic link to nothing; fix or remove the link"
+        : `cannot read: ${message(error)}`,
+    });
+    return undefined;
   }
 }
 

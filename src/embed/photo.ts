@@ -17,6 +17,7 @@ import {
   decodeImage,
   type DecodeOptions,
   downscaleBy,
+  readImageBytes,
   type RgbImage,
 } from "../image/mod.ts";
 import {
@@ -231,7 +232,7 @@ export class FaceAnalyzer {
   }
 
   async #analyzeHere(path: string): Promise<PhotoRecord> {
-    const bytes = await readBytes(path);
+    const bytes = await readImageBytes(path);
     const key = this.#caches ? await sha256Hex(bytes) : "";
     const [faces, embeddings] = this.#caches
       ? await Promise.all([this.#caches.faces.get(key), this.#caches.embeddings.get(key)])
@@ -270,7 +271,7 @@ export class FaceAnalyzer {
    */
   async chipsOf(path: string): Promise<{ record: PhotoRecord; chips: Uint8Array }> {
     const record = await this.analyzeFile(path);
-    const bytes = await readBytes(path);
+    const bytes = await readImageBytes(path);
     const key = this.#caches ? await sha256Hex(bytes) : "";
     return { record, chips: await this.#chipsFor(key, bytes, path, record) };
   }
@@ -395,14 +396,6 @@ export class FaceAnalyzer {
       for (let i = 0; i < count; i++) out.push(Array.from(data.subarray(i * d, (i + 1) * d)));
     }
     return out;
-  }
-}
-
-async function readBytes(path: string): Promise<Uint8Array> {
-  try {
-    return await Deno.readFile(path);
-  } catch (error) {
-    throw new Error(`Cannot read "${path}": ${error instanceof Error ? error.message : error}`);
   }
 }
 

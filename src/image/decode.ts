@@ -144,6 +144,8 @@ function readFailure(path: string, error: unknown): ImageDecodeError {
   if (error instanceof Deno.errors.NotFound) reason = "no such file; check the path";
   else if (error instanceof Deno.errors.IsADirectory) {
     reason = "it is a folder; pass an image file";
+  } else if (error instanceof Deno.errors.FilesystemLoop) {
+    reason = "a symbolic link that leads back to itself (a loop); fix or remove the link";
   } else if (
     error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable
   ) {
@@ -177,11 +179,28 @@ function readFailure(path: string, error: unknown): ImageDecodeError {
  */
 export async function readImage(path: string, options: DecodeOptions = {}): Promise<RgbImage> {
   resolveMaxPixels(options);
-  let bytes: Uint8Array;
+  return await decodeAt(await readImageBytes(path), path, options);
+}
+
+/**
+ * Read an image file's bytes without decoding them (e.g. to hash them first).
+ *
+ * @throws {ImageDecodeError} naming the path, with what to do: no such file, a folder, a
+ *   symlink loop, no permission.
+ *
+ * @example A folder is not an image
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readImageBytes } from "./decode.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await assert.rejects(readImageBytes(dir), /it is a folder; pass an image file/);
+ * ```
+ */
+export async function readImageBytes(path: string): Promise<Uint8Array> {
   try {
-    bytes = await Deno.readFile(path);
+    return await Deno.readFile(path);
   } catch (error) {
     throw readFailure(path, error);
   }
-  return await decodeAt(bytes, path, options);
 }

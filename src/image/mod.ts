@@ -23,5 +23,5 @@ export type { DecodeOptions, ImageFormat, RgbImage } from "./types.ts";
 export { ImageDecodeError, type ImageDecodeErrorOptions } from "./errors.ts";
 export { sniffFormat } from "./sniff.ts";
 export { type ImageSize, readImageSize } from "./size.ts";
-export { decodeImage, DEFAULT_MAX_PIXELS, readImage } from "./decode.ts";
+export { decodeImage, DEFAULT_MAX_PIXELS, readImage, readImageBytes } from "./decode.ts";
 export { cropRgb, downscaleBy } from "./resize.ts";
