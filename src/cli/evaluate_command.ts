@@ -48,6 +48,13 @@ export async function evaluateModel(
     for (const f of openSet ? [] : report.ignoredFolders) {
       reporter.warn(`folder "${f}" is not one of the model's people: not scored`);
     }
+    if (report.total === 0 && !report.openSet?.unknown.total) {
+      // A score of 0/0 would replace the model's report with an empty one.
+      throw new Error(
+        `No photo of the model's people in "${data}": give a folder with one sub-folder of ` +
+          `photos per person, named as in the model (${recognizer.info.labels.join(", ")})`,
+      );
+    }
     return report;
   } finally {
     recognizer.dispose();
