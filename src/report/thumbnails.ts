@@ -7,7 +7,7 @@
 import type { Box } from "../face/geometry.ts";
 import { readImage, type RgbImage } from "../image/mod.ts";
 import { cropImage, resizeImage, type Rgb, strokeRect } from "./canvas.ts";
-import { dataUri, encodeJpeg } from "./encode.ts";
+import { dataUri, encodeCompact } from "./encode.ts";
 
 /** How thumbnails are made. */
 export interface ThumbnailOptions {
@@ -81,7 +81,7 @@ export function thumbnailImage(
 }
 
 /**
- * Read a photo and make its thumbnail as a JPEG `data:` URI.
+ * Read a photo and make its thumbnail as a JPEG `data:` URI (PNG without `--allow-ffi`).
  *
  * @throws Error naming the file when it cannot be read or decoded.
  */
@@ -92,7 +92,8 @@ export async function photoThumbnail(
 ): Promise<string> {
   const image = await readImage(path);
   const thumb = thumbnailImage(image, box, options);
-  return dataUri(await encodeJpeg(thumb, options.quality ?? DEFAULTS.quality));
+  const { bytes, mime } = await encodeCompact(thumb, options.quality ?? DEFAULTS.quality);
+  return dataUri(bytes, mime);
 }
 
 function clamp(v: number, lo: number, hi: number): number {
