@@ -4,6 +4,7 @@ import encodeWebp from "@jsquash/webp/encode.js";
 import { decodeImage, DEFAULT_MAX_PIXELS, ImageDecodeError, readImage } from "./mod.ts";
 import {
   ascii,
+  CMYK_JPEG,
   concat,
   exifOrientationBlock,
   jpegWithExif,
@@ -58,20 +59,6 @@ Deno.test("decodeImage applies the EXIF orientation of a JPEG", async () => {
   assert.deepEqual([three.width, three.height], [16, 8]);
   assertNear(pixel(three, 3, 4), [0, 0, 255], 12, "orientation 3, left");
 });
-
-// 16x8 CMYK JPEG (Adobe APP14), left half red, right half blue. No JavaScript encoder writes
-// CMYK, so these 298 bytes were made once with ImageMagick:
-//   convert -size 8x8 xc:red -size 8x8 xc:'rgb(0,0,255)' +append -colorspace CMYK -strip x.jpg
-const CMYK_JPEG = Uint8Array.from(
-  atob(
-    "/9j/7gAOQWRvYmUAZAAAAAAC/9sAQwADAgIDAgIDAwMDBAMDBAUIBQUEBAUKBwcGCAwKDAwLCgsLDQ4SEA0OEQ4L" +
-      "CxAWEBETFBUVFQwPFxgWFBgSFBUU/9sAQwEDBAQFBAUJBQUJFA0LDRQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU" +
-      "FBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU/8AAFAgACAAQBAERAAIRAQMRAQQRAP/EABcAAAMBAAAAAAAAAAAAAAAA" +
-      "AAAHCAn/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAACQf/xAAUEQEAAAAAAAAAAAAA" +
-      "AAAAAAAA/9oADgQBAAIRAxEEAAA/AKIXMVTVM/QbmND/2Q==",
-  ),
-  (c) => c.charCodeAt(0),
-);
 
 Deno.test("decodeImage converts a CMYK JPEG to RGB", async () => {
   const image = await decodeImage(CMYK_JPEG);

@@ -291,3 +291,19 @@ export function tiffBytes(spec: TiffSpec): Uint8Array {
     extraData,
   );
 }
+
+/**
+ * A 16x8 CMYK JPEG (Adobe APP14), left half red, right half blue. No JavaScript encoder writes
+ * CMYK, so these 298 bytes were made once with ImageMagick:
+ * `convert -size 8x8 xc:red -size 8x8 xc:'rgb(0,0,255)' +append -colorspace CMYK -strip x.jpg`
+ */
+export const CMYK_JPEG = Uint8Array.from(
+  atob(
+    "/9j/7gAOQWRvYmUAZAAAAAAC/9sAQwADAgIDAgIDAwMDBAMDBAUIBQUEBAUKBwcGCAwKDAwLCgsLDQ4SEA0OEQ4L" +
+      "CxAWEBETFBUVFQwPFxgWFBgSFBUU/9sAQwEDBAQFBAUJBQUJFA0LDRQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU" +
+      "FBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU/8AAFAgACAAQBAERAAIRAQMRAQQRAP/EABcAAAMBAAAAAAAAAAAAAAAA" +
+      "AAAHCAn/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAACQf/xAAUEQEAAAAAAAAAAAAA" +
+      "AAAAAAAA/9oADgQBAAIRAxEEAAA/AKIXMVTVM/QbmND/2Q==",
+  ),
+  (c) => c.charCodeAt(0),
+);
