@@ -38,10 +38,13 @@ export {
 export { stratifiedSplit } from "./src/dataset/split.ts";
 export {
   type DetectedFace,
+  type DetectionSource,
   type DetectOptions,
   type FaceBox,
   type FaceCrop,
   FaceDetector,
+  rgbSource,
+  tensorSource,
 } from "./src/face/detect.ts";
 export { type AlignOptions, CHIP_SIZE, chipTransform, extractChips } from "./src/face/align.ts";
 export type { Box, Point, Similarity } from "./src/face/geometry.ts";

@@ -28,7 +28,7 @@ import {
   shiftSimilarity,
 } from "../face/align.ts";
 import { type DetectOptions, type FaceCrop, FaceDetector, rgbSource } from "../face/detect.ts";
-import { type Box, clampBox, type Point } from "../face/geometry.ts";
+import type { Box, Point } from "../face/geometry.ts";
 import { CHIP_SIZE } from "./backbone.ts";
 import { embed } from "./embed.ts";
 import { BACKBONE_ID, loadBackbone } from "./weights.ts";

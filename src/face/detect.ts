@@ -63,10 +63,12 @@ const VIEW_SIDE = 512;
 
 /**
  * Pixels the detector can ask for at the resolution it needs, so that a photo need not be one
- * large tensor: see {@linkcode tensorSource}, and `rgbSource` in the image stage.
+ * large tensor: see {@linkcode tensorSource} and {@linkcode rgbSource}.
  */
 export interface DetectionSource {
+  /** Width of the whole image in pixels. */
   width: number;
+  /** Height of the whole image in pixels. */
   height: number;
   /**
    * A region, shrunk by a whole factor to at least `side` and less than twice `side` pixels on its
@@ -76,7 +78,23 @@ export interface DetectionSource {
   view(region: Box, side: number): { tensor: Tensor3D; scale: number };
 }
 
-/** A {@linkcode DetectionSource} over an image tensor. */
+/**
+ * A {@linkcode DetectionSource} over an image tensor.
+ *
+ * @example A 2000x1000 image seen through a 512-px view
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { tensorSource } from "./detect.ts";
+ *
+ * await tf.setBackend("cpu");
+ * const image = tf.zeros([1000, 2000, 3]) as tf.Tensor3D;
+ * const view = tensorSource(image).view({ x: 0, y: 0, width: 2000, height: 1000 }, 512);
+ * assert.equal(view.scale, 3);
+ * assert.deepEqual(view.tensor.shape, [333, 666, 3]);
+ * tf.dispose([image, view.tensor]);
+ * ```
+ */
 export function tensorSource(image: Tensor3D): DetectionSource {
   const [height, width] = image.shape;
   return {
@@ -108,6 +126,20 @@ export function tensorSource(image: Tensor3D): DetectionSource {
 /**
  * A {@linkcode DetectionSource} over decoded pixels: each view is cropped and box-filtered in
  * JavaScript, so only the small view becomes a tensor.
+ *
+ * @example A view of the top-left quarter of a 1600x1200 photo
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import assert from "node:assert/strict";
+ * import { rgbSource } from "./detect.ts";
+ *
+ * await tf.setBackend("cpu");
+ * const photo = { width: 1600, height: 1200, data: new Uint8Array(1600 * 1200 * 3) };
+ * const view = rgbSource(photo).view({ x: 0, y: 0, width: 800, height: 600 }, 512);
+ * assert.equal(view.scale, 1);
+ * assert.deepEqual(view.tensor.shape, [600, 800, 3]);
+ * view.tensor.dispose();
+ * ```
  */
 export function rgbSource(image: RgbImage): DetectionSource {
   return {
