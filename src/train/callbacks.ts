@@ -24,6 +24,22 @@ export async function readLogs(logs?: tf.Logs): Promise<EpochLogs> {
   return out;
 }
 
+/**
+ * Read the epoch's figures and put them back into `logs` as plain numbers, disposing the scalar
+ * tensors. tfjs's `History` (which runs after every callback passed to fit) keeps whatever `logs`
+ * holds until the fit ends: as tensors, a long fit would hold four more every epoch.
+ */
+export async function settleLogs(logs?: tf.Logs): Promise<EpochLogs> {
+  const out = await readLogs(logs);
+  for (const [key, value] of Object.entries(logs ?? {})) {
+    if ((value as unknown) instanceof tf.Tensor) {
+      (value as unknown as tf.Tensor).dispose();
+      logs![key] = out[key];
+    }
+  }
+  return out;
+}
+
 /** Options shared by the monitoring callbacks. */
 export interface MonitorOptions {
   /** The log entry to watch; lower is better. */
@@ -223,9 +239,10 @@ export class EpochReporter extends tf.Callback {
     return Promise.resolve();
   }
 
+  /** Report the epoch; its figures become plain numbers in `logs` (see {@linkcode settleLogs}). */
   override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
     await this.#report(epoch, {
-      ...(await readLogs(logs)),
+      ...(await settleLogs(logs)),
       lr: learningRate(this.model.optimizer),
       seconds: Math.round(performance.now() - this.#started) / 1000,
     });
