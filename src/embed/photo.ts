@@ -136,6 +136,7 @@ export class FaceAnalyzer {
   readonly #caches: Caches | undefined;
   readonly #config: AnalyzerConfig;
   #pool: AnalyzerPool | undefined;
+  #poolStart: Promise<AnalyzerPool> | undefined;
   /** Whether this thread is analyzing a photo (the others go to the workers). */
   #localBusy = false;
   /** Photos answered wholly from the cache, and photos analyzed afresh, since load (failures count in neither). */
@@ -178,35 +179,41 @@ export class FaceAnalyzer {
         : loadBackbone(),
     ]);
     const analyzer = new FaceAnalyzer(detector, backbone, config);
-    const workers = config.workers ?? 1;
-    const backend = tf.getBackend();
-    if (workers > 1 && (backend === "wasm" || backend === "cpu") && !config.backbone) {
-      try {
-        // This thread is one of the lanes: its networks are loaded anyway.
-        analyzer.#pool = await AnalyzerPool.start(workers - 1, {
-          backend,
-          cacheDir: config.cacheDir,
-          detect: config.detect,
-          decode: config.decode,
-          backboneDir: config.backboneDir,
-          backboneId: config.backboneId,
-        });
-      } catch (error) {
-        analyzer.dispose();
-        throw error;
-      }
-    }
     return analyzer;
+  }
+
+  /** The worker threads this analyzer may use besides its own (see `AnalyzerConfig.workers`). */
+  get #extraWorkers(): number {
+    const backend = tf.getBackend();
+    const cpu = backend === "wasm" || backend === "cpu";
+    return cpu && !this.#config.backbone ? Math.max(0, (this.#config.workers ?? 1) - 1) : 0;
   }
 
   /** How many photos {@linkcode analyzeFile} works on at once. */
   get concurrency(): number {
-    return (this.#pool?.size ?? 0) + 1;
+    return this.#extraWorkers + 1;
+  }
+
+  /**
+   * Start the workers, once, at the first photo that is not wholly in the cache: a warm run never
+   * pays for them. This thread is one of the lanes (its networks are loaded anyway).
+   */
+  #startPool(): Promise<AnalyzerPool> {
+    this.#poolStart ??= AnalyzerPool.start(this.#extraWorkers, {
+      backend: tf.getBackend() as "wasm" | "cpu",
+      cacheDir: this.#config.cacheDir,
+      detect: this.#config.detect,
+      decode: this.#config.decode,
+      backboneDir: this.#config.backboneDir,
+      backboneId: this.#config.backboneId,
+    }).then((pool) => this.#pool = pool);
+    return this.#poolStart;
   }
 
   /** Free the networks. */
   dispose(): void {
     this.#pool?.close();
+    this.#poolStart?.then((pool) => pool.close(), () => {});
     this.detector.dispose();
     this.backbone.dispose();
   }
@@ -217,17 +224,23 @@ export class FaceAnalyzer {
    * @throws Error naming the file when it cannot be read or decoded.
    */
   async analyzeFile(path: string): Promise<PhotoRecord> {
-    if (this.#pool && this.#localBusy) {
-      const { record, cached } = await this.#pool.analyze(path);
+    // A pool that failed to start leaves this thread to do all the work.
+    const pool = this.#localBusy ? await this.#poolStart?.catch(() => undefined) : undefined;
+    if (pool) {
+      const { record, cached } = await pool.analyze(path);
       if (cached) this.stats.hits++;
       else this.stats.misses++;
       return record;
     }
     this.#localBusy = true;
+    const misses = this.stats.misses;
     try {
       return await this.#analyzeHere(path);
     } finally {
       this.#localBusy = false;
+      if (this.stats.misses > misses && this.#extraWorkers > 0) {
+        this.#startPool().catch(() => {}); // failure is handled where the pool is awaited
+      }
     }
   }
 
