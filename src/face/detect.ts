@@ -12,6 +12,7 @@ import type { Tensor3D } from "../backend/tf_types.ts";
 import * as faceapi from "@vladmandic/face-api/dist/face-api.node-wasm.js";
 import { cropRgb, downscaleBy, type RgbImage } from "../image/mod.ts";
 import { type Box, clampBox, nonMaxSuppression, type Point } from "./geometry.ts";
+import { Ssd, type SsdParams } from "./ssd.ts";
 import { loadWeightMap } from "./weights.ts";
 
 /** One face found in a photo. Coordinates are pixels of the photo. */
@@ -204,18 +205,20 @@ export function cropBox(image: tf.Tensor3D, box: Box): FaceCrop {
  * ```
  */
 export class FaceDetector {
-  readonly #ssd: faceapi.SsdMobilenetv1;
+  readonly #ssd: Ssd;
   readonly #landmarks: faceapi.FaceLandmark68Net;
 
-  private constructor(ssd: faceapi.SsdMobilenetv1, landmarks: faceapi.FaceLandmark68Net) {
+  private constructor(ssd: Ssd, landmarks: faceapi.FaceLandmark68Net) {
     this.#ssd = ssd;
     this.#landmarks = landmarks;
   }
 
   /** Load the pretrained detector and landmark weights from the installed face-api package. */
   static async load(): Promise<FaceDetector> {
-    const ssd = new faceapi.SsdMobilenetv1();
-    ssd.loadFromWeightMap(asFaceApi(await loadWeightMap("ssd_mobilenetv1_model")));
+    const net = new faceapi.SsdMobilenetv1();
+    net.loadFromWeightMap(asFaceApi(await loadWeightMap("ssd_mobilenetv1_model")));
+    const ssd = await Ssd.fromFaceApi(net.params as unknown as SsdParams);
+    net.dispose();
     const landmarks = new faceapi.FaceLandmark68Net();
     landmarks.loadFromWeightMap(asFaceApi(await loadWeightMap("face_landmark_68_model")));
     return new FaceDetector(ssd, landmarks);
@@ -342,39 +345,23 @@ export class FaceDetector {
 
   /** Run SSD on each input; boxes come back in each input's pixel coordinates. */
   async #locate(inputs: tf.Tensor3D[], minConfidence: number): Promise<Candidate[][]> {
-    const netInput = await faceapi.toNetInput(asFaceApi(inputs));
-    const out = this.#ssd.forwardInput(netInput);
-    try {
-      const results: Candidate[][] = [];
-      for (let i = 0; i < inputs.length; i++) {
-        const [boxes, scores] = await Promise.all([out.boxes[i].data(), out.scores[i].data()]);
-        const [h, w] = inputs[i].shape;
-        // face-api pads each input to a square at the bottom/right before resizing it.
-        const side = Math.max(h, w);
-        const cands: Candidate[] = [];
-        for (let k = 0; k < scores.length; k++) {
-          if (scores[k] < minConfidence) continue;
-          const y0 = Math.max(0, boxes[4 * k]) * side;
-          const x0 = Math.max(0, boxes[4 * k + 1]) * side;
-          const y1 = Math.min(1, boxes[4 * k + 2]) * side;
-          const x1 = Math.min(1, boxes[4 * k + 3]) * side;
-          if (x1 > x0 && y1 > y0) {
-            cands.push({
-              box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
-              score: scores[k],
-            });
-          }
+    const results: Candidate[][] = [];
+    for (const input of inputs) {
+      const { boxes, scores } = await this.#ssd.detect(input, minConfidence);
+      // Boxes are relative to the input padded to a square at the bottom and right.
+      const side = Math.max(input.shape[0], input.shape[1]);
+      const cands: Candidate[] = [];
+      boxes.forEach(([ymin, xmin, ymax, xmax], k) => {
+        const y0 = Math.max(0, ymin) * side, x0 = Math.max(0, xmin) * side;
+        const y1 = Math.min(1, ymax) * side, x1 = Math.min(1, xmax) * side;
+        if (x1 > x0 && y1 > y0) {
+          cands.push({ box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, score: scores[k] });
         }
-        results.push(suppress(cands));
-      }
-      return results;
-    } finally {
-      out.boxes.forEach((t) => t.dispose());
-      out.scores.forEach((t) => t.dispose());
+      });
+      results.push(suppress(cands));
     }
+    return results;
   }
-
-  /** The finer pass: the whole photo plus overlapping tiles that each get the detector's full resolution. */
 }
 
 /**
