@@ -32,6 +32,12 @@ export function checkManifest(json: unknown): LayersManifest {
   if (!isObject(json) || !isObject(json.modelTopology)) {
     throw new Error('model.json has no "modelTopology" object');
   }
+  for (const name of layerConfigNames(json.modelTopology)) {
+    // tfjs checks names only once it has started allocating weights, and then leaks them.
+    if (name !== undefined && (typeof name !== "string" || !VALID_NAME.test(name))) {
+      throw new Error(`model.json has a layer named ${JSON.stringify(name)}`);
+    }
+  }
   const groups = json.weightsManifest;
   if (!Array.isArray(groups) || !groups.every(isObject)) {
     throw new Error('model.json has no "weightsManifest" list');
@@ -67,6 +73,7 @@ export function checkManifest(json: unknown): LayersManifest {
       weightSpecs.push(spec as unknown as tf.io.WeightsManifestEntry);
     }
   }
+  checkWeightsFit(json.modelTopology, weightSpecs);
   return {
     modelTopology: json.modelTopology as tf.io.ModelArtifacts["modelTopology"],
     weightSpecs,
@@ -135,19 +142,123 @@ export async function buildLayersModel(
   weights: Uint8Array,
   name: string,
 ): Promise<tf.LayersModel> {
+  const before = new Set(Object.keys(registeredVariables()));
   try {
+    // With weights given, tfjs builds the layers with zeros instead of running their initializers
+    // (fast, and a damaged initializer cannot stall it).
     return await tf.loadLayersModel(tf.io.fromMemory({
       modelTopology: manifest.modelTopology,
       weightSpecs: manifest.weightSpecs,
       weightData: weights.buffer as ArrayBuffer,
     }));
   } catch (error) {
+    // tfjs keeps the variables of the layers it built before failing; free this model's.
+    const layers = layerNames(manifest.modelTopology);
+    for (const [name, variable] of Object.entries(registeredVariables())) {
+      const scope = name.split("/")[0];
+      if (!before.has(name) && [...layers].some((l) => scope.startsWith(l))) {
+        variable.dispose();
+      }
+    }
     throw new Error(
       `${name} is damaged: model.json cannot be built (${
         error instanceof Error ? error.message : error
       }); retrain it`,
     );
   }
+}
+
+/**
+ * Check that the weights fit the layers before tfjs allocates anything: every weight belongs to
+ * a layer, none is listed twice, and the layers with weights (dense and convolutions) find theirs
+ * with the sizes their configuration gives. tfjs finds a mismatch only after decoding every
+ * weight, and then keeps the decoded tensors.
+ */
+function checkWeightsFit(topology: unknown, specs: tf.io.WeightsManifestEntry[]): void {
+  const layers = new Map<string, { kind: string; config: Record<string, unknown> }>();
+  const collect = (t: unknown) => {
+    const config = isObject(t) && isObject(t.config) ? t.config : undefined;
+    for (const layer of config && Array.isArray(config.layers) ? config.layers : []) {
+      if (!isObject(layer) || !isObject(layer.config)) continue;
+      if (typeof layer.config.name === "string") {
+        layers.set(layer.config.name, { kind: String(layer.class_name), config: layer.config });
+      } else if (WEIGHTED.has(String(layer.class_name))) {
+        throw new Error(`model.json has a ${layer.class_name} layer without a name`);
+      }
+      collect(layer);
+    }
+  };
+  collect(topology);
+  if (layers.size === 0) throw new Error("model.json has no named layers");
+  const shapes = new Map<string, number[]>();
+  for (const spec of specs) {
+    if (shapes.has(spec.name)) throw new Error(`model.json lists the weight "${spec.name}" twice`);
+    shapes.set(spec.name, spec.shape);
+    if (!layers.has(spec.name.split("/")[0])) {
+      throw new Error(`model.json has a weight "${spec.name}" that belongs to no layer`);
+    }
+  }
+  const last = (shape: number[] | undefined) => shape?.[shape.length - 1];
+  // Each of these layers must find its weights (the others here have none, or are not checked).
+  for (const [name, { kind, config }] of layers) {
+    const wanted: [string, unknown][] = [];
+    if (kind === "Dense") wanted.push(["kernel", config.units]);
+    else if (kind === "Conv2D") wanted.push(["kernel", config.filters]);
+    else if (kind === "DepthwiseConv2D") wanted.push(["depthwise_kernel", config.depth_multiplier]);
+    else continue;
+    if ((config.use_bias ?? true) && kind !== "DepthwiseConv2D") {
+      wanted.push(["bias", wanted[0][1]]);
+    }
+    for (const [weight, size] of wanted) {
+      const shape = shapes.get(`${name}/${weight}`);
+      if (shape === undefined) {
+        throw new Error(`model.json has no weight "${name}/${weight}" for its ${kind} layer`);
+      }
+      if (last(shape) !== size) {
+        throw new Error(
+          `model.json gives the ${kind} layer "${name}" ${JSON.stringify(size)} outputs but ` +
+            `its weight "${name}/${weight}" has shape [${shape}]`,
+        );
+      }
+    }
+  }
+}
+
+/** The layer classes whose weights {@linkcode checkWeightsFit} checks. */
+const WEIGHTED = new Set(["Dense", "Conv2D", "DepthwiseConv2D"]);
+
+/** What tfjs accepts as a layer (and so a weight) name. */
+const VALID_NAME = /^[A-Za-z0-9][-A-Za-z0-9._/]*$/;
+
+/** The `config.name` of every layer of a Keras topology, nested ones included, as found. */
+function layerConfigNames(topology: unknown): unknown[] {
+  const config = isObject(topology) && isObject(topology.config) ? topology.config : undefined;
+  const layers = config && Array.isArray(config.layers) ? config.layers : [];
+  return layers.flatMap((layer) =>
+    isObject(layer) && isObject(layer.config) ? [layer.config.name, ...layerConfigNames(layer)] : []
+  );
+}
+
+/** The variables tfjs holds, by name (`layer/weight`, with a suffix when a name repeats). */
+function registeredVariables(): Record<string, tf.Variable> {
+  return (tf.engine() as unknown as { state: { registeredVariables: Record<string, tf.Variable> } })
+    .state.registeredVariables;
+}
+
+/** The names of a Keras topology's layers (nested models included); name prefixes when unnamed. */
+function layerNames(topology: unknown, out = new Set<string>()): Set<string> {
+  const config = isObject(topology) && isObject(topology.config) ? topology.config : undefined;
+  const layers = config && Array.isArray(config.layers) ? config.layers : [];
+  for (const layer of layers) {
+    if (!isObject(layer) || !isObject(layer.config)) continue;
+    if (typeof layer.config.name === "string") out.add(layer.config.name);
+    else if (typeof layer.class_name === "string") {
+      // Unnamed, tfjs names it after its class: "dense_Dense1".
+      out.add(`${layer.class_name.toLowerCase()}_${layer.class_name}`);
+    }
+    layerNames(layer, out);
+  }
+  return out;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -249,6 +249,19 @@ export async function loadModel(dir: string): Promise<SavedModel> {
         `embedding has ${info.embedding.size}; retrain it`,
     );
   }
+  try {
+    // A topology can build and still not run (an edited dtype, say): find out now, not in predict.
+    tf.tidy(() => {
+      head.predict(tf.zeros([1, info.embedding.size]));
+    });
+  } catch (error) {
+    head.dispose();
+    throw new Error(
+      `Model "${dir}" is damaged: the network does not run on an embedding (${
+        errorText(error)
+      }); retrain it`,
+    );
+  }
   let backbone: tf.LayersModel | undefined;
   if (info.fineTune) {
     try {

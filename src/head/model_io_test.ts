@@ -104,7 +104,32 @@ Deno.test("loadModel refuses a damaged or incomplete model.json and weights.bin"
   await write({ ...modelJson, modelTopology: undefined });
   await assertRefused(dir, /no "modelTopology" object/);
   await write({ ...modelJson, modelTopology: { class_name: "Nonsense", config: {} } });
-  await assertRefused(dir, /model.json cannot be built/);
+  await assertRefused(dir, /model.json has no named layers/);
+  type Layer = { class_name: string; config: Record<string, unknown> };
+  const edit = (change: (layers: Layer[]) => void) => {
+    const copy = structuredClone(modelJson);
+    change(copy.modelTopology.config.layers);
+    return write(copy);
+  };
+  const dense = (layers: Layer[]) => layers.find((l) => l.class_name === "Dense")!;
+  await edit((layers) => layers.find((l) => l.class_name === "Dropout")!.class_name = "Nonsense");
+  await assertRefused(dir, /model.json cannot be built \(Unknown layer: Nonsense/);
+  await edit((layers) => dense(layers).config.units = 1e9);
+  await assertRefused(
+    dir,
+    /gives the Dense layer "probabilities" 1000000000 outputs but its weight/,
+  );
+  await edit((layers) => dense(layers).config.name = "renamed");
+  await assertRefused(dir, /a weight "probabilities\/kernel" that belongs to no layer/);
+  await edit((layers) => delete dense(layers).config.name);
+  await assertRefused(dir, /a Dense layer without a name/);
+  await edit((layers) => dense(layers).config.name = "../x");
+  await assertRefused(dir, /a layer named "..\/x"/);
+  // Found by tests/fuzz_test.ts: it builds, but cannot run.
+  const odd = structuredClone(modelJson);
+  odd.modelTopology.config.layers[0].config.dtype = 1.5;
+  await write(odd);
+  await assertRefused(dir, /the network does not run on an embedding \(The dtype of the feed/);
   await Deno.writeTextFile(join(dir, "model.json"), "");
   await assertRefused(dir, /"model.json" is not valid JSON/);
   await Deno.remove(join(dir, "model.json"));
