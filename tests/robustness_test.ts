@@ -255,3 +255,18 @@ Deno.test({
     await Deno.remove(root, { recursive: true });
   },
 });
+
+Deno.test("the command tasks grant no network, no native code and no subprocesses", async () => {
+  const { tasks } = JSON.parse(await Deno.readTextFile(join(REPO, "deno.json")));
+  for (const name of ["train", "predict", "evaluate", "audit", "demo"]) {
+    const flags = (tasks[name] as string).split(" ").filter((f) => f.startsWith("-"));
+    for (const f of flags) {
+      assert.doesNotMatch(f, /^(-A|--allow-all|--allow-ffi|--allow-run|--allow-sys)/, name);
+    }
+    assert.ok(flags.includes("--allow-read") && flags.includes("--allow-write"), name);
+    assert.ok(flags.some((f) => f.startsWith("--allow-env=")), `${name}: a list of variables`);
+    if (name === "demo") {
+      assert.ok(flags.includes("--allow-net=github.com,codeload.github.com"), tasks[name]);
+    } else assert.ok(flags.includes("--deny-net"), name);
+  }
+});
