@@ -57,7 +57,13 @@ export {
   type StageTimer,
 } from "./src/embed/photo.ts";
 export { buildHead, type HeadConfig } from "./src/head/head.ts";
-export { loadModel, type ModelInfo, type SavedModel, saveModel } from "./src/head/model_io.ts";
+export {
+  loadModel,
+  type ModelInfo,
+  type SavedModel,
+  saveModel,
+  type SaveOptions,
+} from "./src/head/model_io.ts";
 export {
   calibrateOpenSet,
   type CalibrateOptions,
