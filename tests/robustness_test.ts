@@ -186,6 +186,35 @@ Deno.test({
       if (report.correct < report.total - broken.length) assert.match(html, /data:image\/png/);
     });
 
+    await t.step("evaluate on the training folder names every bad file there", async () => {
+      const e = await cli(
+        allow,
+        "evaluate",
+        "--data",
+        corpus.train,
+        "--model",
+        model,
+        "--cache",
+        cache,
+        "--json",
+      );
+      assert.equal(e.code, 0, e.stderr);
+      const report = JSON.parse(e.stdout);
+      const failed = new Map<string, string>(
+        report.failed.map((f: { path: string; reason: string }) => [f.path, f.reason]),
+      );
+      const bad = refused.filter((i) => i.path.startsWith(corpus.train));
+      for (const item of bad) {
+        assert.match(failed.get(item.path) ?? "(not listed)", item.reason!, item.what);
+        assertSkipped(e.stderr, item.path, item.reason!);
+      }
+      for (const [path, reason] of links) assertSkipped(e.stderr, path, reason);
+      assert.equal(failed.size, bad.length + links.length, [...failed.keys()].join());
+      const photos = corpus.items.filter((i) => i.path.startsWith(corpus.train)).length;
+      assert.equal(report.total, photos, "every photo of the model's people is scored");
+      assert.equal(report.noFace, 2, "the CMYK sample and the noise");
+    });
+
     await t.step("--max-pixels refuses a large photo before decoding it", async () => {
       const p = await cli(
         allow,
