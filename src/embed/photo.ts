@@ -135,7 +135,6 @@ export class FaceAnalyzer {
   readonly backboneId: string;
   readonly #caches: Caches | undefined;
   readonly #config: AnalyzerConfig;
-  #pool: AnalyzerPool | undefined;
   #poolStart: Promise<AnalyzerPool> | undefined;
   /** Whether this thread is analyzing a photo (the others go to the workers). */
   #localBusy = false;
@@ -206,13 +205,12 @@ export class FaceAnalyzer {
       decode: this.#config.decode,
       backboneDir: this.#config.backboneDir,
       backboneId: this.#config.backboneId,
-    }).then((pool) => this.#pool = pool);
+    });
     return this.#poolStart;
   }
 
   /** Free the networks. */
   dispose(): void {
-    this.#pool?.close();
     this.#poolStart?.then((pool) => pool.close(), () => {});
     this.detector.dispose();
     this.backbone.dispose();

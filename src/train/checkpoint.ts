@@ -46,8 +46,17 @@ export async function saveCheckpoint(
       await writeLayersModel(join(tmp, "backbone"), models.backbone);
     }
     await Deno.writeTextFile(join(tmp, "state.json"), JSON.stringify(state));
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    await Deno.rename(tmp, dir);
+    // Two renames back to back, the old checkpoint removed only after: an interruption leaves
+    // either checkpoint in place.
+    const old = `${dir}.old-${crypto.randomUUID().slice(0, 8)}`;
+    let hadOld = true;
+    try {
+      Deno.renameSync(dir, old);
+    } catch {
+      hadOld = false;
+    }
+    Deno.renameSync(tmp, dir);
+    if (hadOld) await Deno.remove(old, { recursive: true }).catch(() => {});
   } catch (error) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw new Error(
