@@ -81,7 +81,9 @@ export async function trainAndSave(
   result.metrics.backend = backend;
   result.metrics.peakRssMiB = peakRssMiB();
   const stages = result.metrics.seconds as Record<string, number>;
-  for (const [stage, s] of Object.entries(stages)) if (stage !== "total") reporter.timing(stage, s);
+  for (const [stage, s] of Object.entries(stages)) {
+    if (stage !== "total" && typeof s === "number") reporter.timing(stage, s);
+  }
   await reporter.time("save", () => save(args, result, reporter, interruption));
   await removeCheckpoint(checkpointDir(args.model));
   result.head.dispose();
