@@ -34,6 +34,7 @@ const { values } = parseArgs({
     limit: { type: "string", default: "0" },
     backend: { type: "string", default: "auto" },
     json: { type: "boolean", default: false },
+    workers: { type: "string", default: "0" },
   },
 });
 
@@ -107,7 +108,7 @@ for (const photo of photos) {
 }
 
 // The same pipeline with one worker per core, as train/evaluate run it (cache off).
-const workers = Math.min(navigator.hardwareConcurrency ?? 1, 4);
+const workers = Number(values.workers) || Math.min(navigator.hardwareConcurrency ?? 1, 4);
 const pooled = await FaceAnalyzer.load({ cacheDir: false, workers });
 const tp = performance.now();
 const { analyzed } = await analyzeFiles(pooled, photos);

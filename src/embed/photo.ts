@@ -188,9 +188,13 @@ export class FaceAnalyzer {
     return cpu && !this.#config.backbone ? Math.max(0, (this.#config.workers ?? 1) - 1) : 0;
   }
 
-  /** How many photos {@linkcode analyzeFile} works on at once. */
+  /**
+   * How many photos to hand {@linkcode analyzeFile} at once: one for this thread and two per worker,
+   * so that a worker has its next photo queued while this thread is busy in a long synchronous
+   * kernel and cannot hand it one.
+   */
   get concurrency(): number {
-    return this.#extraWorkers + 1;
+    return 2 * this.#extraWorkers + 1;
   }
 
   /**
