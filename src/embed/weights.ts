@@ -8,10 +8,11 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { packageDir } from "../backend/npm_path.ts";
+import { FACE_API_VERSION, faceApiModelDir, loadWeightMap } from "../face/weights.ts";
 import { buildBackbone, CONV_LAYERS, FC_LAYER } from "./backbone.ts";
 
 /** The face-api release whose weights and architecture the backbone reproduces. */
-export const FACE_API_VERSION = "1.7.15";
+export { FACE_API_VERSION, faceApiModelDir };
 
 /**
  * Identifies the pretrained weights and architecture: descriptors (and anything cached from them)
@@ -22,64 +23,14 @@ export const BACKBONE_ID = `face-api/face_recognition_model@${FACE_API_VERSION}`
 const FACE_API_PACKAGE = "@vladmandic/face-api";
 const MANIFEST_FILE = "face_recognition_model-weights_manifest.json";
 
-/** The folder of the installed face-api package that holds its pretrained models. */
-export function faceApiModelDir(): URL {
-  return new URL("model/", packageDir(FACE_API_PACKAGE));
-}
-
-async function readOrExplain(url: URL): Promise<Uint8Array> {
-  try {
-    return await Deno.readFile(url);
-  } catch (error) {
-    const why = error instanceof Deno.errors.NotFound
-      ? "file not found"
-      : error instanceof Error
-      ? error.message
-      : String(error);
-    throw new Error(
-      `Cannot read the face recognition weights "${url.pathname}": ${why}; run "deno install" ` +
-        `in the project folder to fetch ${FACE_API_PACKAGE}@${FACE_API_VERSION}`,
-    );
-  }
-}
-
 /**
- * Read face-api's face recognition weights as face-api names them (`conv32_1/conv1/conv/filters`,
- * `conv32_1/conv1/scale/weights`, ..., `fc`), dequantized to float32.
+ * Read face-api's `face_recognition_model` weights as named tensors (dequantized to float32).
  *
- * @param dir the folder holding `face_recognition_model-weights_manifest.json` and its shards;
- *   face-api's own `model/` folder by default.
- * @returns tensors that the caller must dispose.
- * @throws Error naming the file when a file is missing or the manifest is malformed.
+ * @param dir the folder holding the manifest and shards; default: the installed face-api.
+ * @throws Error naming the missing or unreadable file and what to do.
  */
-export async function readFaceApiWeights(dir: URL = faceApiModelDir()): Promise<tf.NamedTensorMap> {
-  const manifestUrl = new URL(MANIFEST_FILE, dir);
-  const text = new TextDecoder().decode(await readOrExplain(manifestUrl));
-  let manifest: tf.io.WeightsManifestConfig;
-  try {
-    manifest = JSON.parse(text);
-    if (!Array.isArray(manifest) || manifest.some((g) => !Array.isArray(g?.paths))) {
-      throw new Error("expected an array of {paths, weights} groups");
-    }
-  } catch (error) {
-    throw new Error(
-      `Cannot parse the weights manifest "${manifestUrl.pathname}": ` +
-        `${error instanceof Error ? error.message : error}; reinstall ${FACE_API_PACKAGE}`,
-    );
-  }
-  const weights: tf.NamedTensorMap = {};
-  for (const group of manifest) {
-    const shards = await Promise.all(group.paths.map((p) => readOrExplain(new URL(p, dir))));
-    const size = shards.reduce((sum, s) => sum + s.byteLength, 0);
-    const buffer = new Uint8Array(size);
-    let offset = 0;
-    for (const shard of shards) {
-      buffer.set(shard, offset);
-      offset += shard.byteLength;
-    }
-    Object.assign(weights, tf.io.decodeWeights(buffer.buffer, group.weights));
-  }
-  return weights;
+export function readFaceApiWeights(dir: URL = faceApiModelDir()): Promise<tf.NamedTensorMap> {
+  return loadWeightMap("face_recognition_model", dir);
 }
 
 function take(weights: tf.NamedTensorMap, name: string, used: Set<string>): tf.Tensor {

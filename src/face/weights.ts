@@ -13,15 +13,21 @@ export type FaceApiModel =
   | "face_landmark_68_model"
   | "face_recognition_model";
 
+/** The face-api version whose weights (and architectures) facefit is built for. */
+export const FACE_API_VERSION = "1.7.15";
+
+const FACE_API_PACKAGE = "@vladmandic/face-api";
+
 /** The folder holding face-api's weight files, as a file URL. */
 export function faceApiModelDir(): URL {
-  return new URL("model/", packageDir("@vladmandic/face-api"));
+  return new URL("model/", packageDir(FACE_API_PACKAGE));
 }
 
 /**
  * Load one of face-api's weight files as named tensors (dequantized to float32).
  *
  * @param modelDir overrides the folder, for tests with tiny fixtures.
+ * @throws Error naming the missing or unreadable file and what to do.
  */
 export async function loadWeightMap(
   model: FaceApiModel,
@@ -30,38 +36,45 @@ export async function loadWeightMap(
   const manifestUrl = new URL(`${model}-weights_manifest.json`, modelDir);
   let manifest: tf.io.WeightsManifestConfig;
   try {
-    manifest = JSON.parse(await Deno.readTextFile(manifestUrl));
+    manifest = JSON.parse(new TextDecoder().decode(await readOrExplain(manifestUrl, model)));
+    if (!Array.isArray(manifest) || manifest.some((g) => !Array.isArray(g?.paths))) {
+      throw new Error("expected an array of {paths, weights} groups");
+    }
   } catch (error) {
+    if (error instanceof Error && error.message.startsWith("Cannot read")) throw error;
     throw new Error(
-      `Cannot read the weights manifest "${manifestUrl.pathname}": ${errorText(error)}; ` +
-        'reinstall the dependencies with "deno install"',
+      `Cannot parse the weights manifest "${manifestUrl.pathname}": ` +
+        `${error instanceof Error ? error.message : error}; reinstall ${FACE_API_PACKAGE}`,
     );
   }
-  const specs = manifest.flatMap((group) => group.weights);
-  const parts: Uint8Array[] = [];
+  const weights: tf.NamedTensorMap = {};
   for (const group of manifest) {
-    for (const path of group.paths) {
-      const url = new URL(path, modelDir);
-      try {
-        parts.push(await Deno.readFile(url));
-      } catch (error) {
-        throw new Error(
-          `Cannot read the weights file "${url.pathname}": ${errorText(error)}; ` +
-            'reinstall the dependencies with "deno install"',
-        );
-      }
+    const shards = await Promise.all(
+      group.paths.map((p) => readOrExplain(new URL(p, modelDir), model)),
+    );
+    const buffer = new Uint8Array(shards.reduce((sum, s) => sum + s.byteLength, 0));
+    let offset = 0;
+    for (const shard of shards) {
+      buffer.set(shard, offset);
+      offset += shard.byteLength;
     }
+    Object.assign(weights, tf.io.decodeWeights(buffer.buffer, group.weights));
   }
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const buffer = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    buffer.set(p, offset);
-    offset += p.length;
-  }
-  return tf.io.decodeWeights(buffer.buffer, specs);
+  return weights;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+async function readOrExplain(url: URL, model: FaceApiModel): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(url);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound
+      ? "file not found"
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new Error(
+      `Cannot read the ${model.replaceAll("_", " ")} weights "${url.pathname}": ${why}; run ` +
+        `"deno install" in the project folder to fetch ${FACE_API_PACKAGE}@${FACE_API_VERSION}`,
+    );
+  }
 }
