@@ -148,7 +148,7 @@ export class FaceAnalyzer {
     this.backboneId = config.backboneId ?? BACKBONE_ID;
     const root = config.cacheDir === undefined ? defaultCacheDir() : config.cacheDir;
     if (root !== false) {
-      const facesVersion = `ssd_mobilenetv1+landmark68|${ALIGNMENT_ID}|${
+      const facesVersion = `ssd_mobilenetv1+landmark68|detect-v2|${ALIGNMENT_ID}|${
         JSON.stringify(config.detect ?? {})
       }`;
       this.#caches = {

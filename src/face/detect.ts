@@ -268,15 +268,16 @@ export class FaceDetector {
     let found = first.filter((c) => c.score >= opts.minConfidence);
     if (found.length === 0 && opts.fallback) {
       pass = 2;
-      // The first pass's weaker candidates count too; tiles look closer. 2x2 tiles first, 3x3 only
-      // when those find nothing either.
-      const weak = first.filter((c) => c.score >= opts.fallbackConfidence);
-      for (const grid of [2, 3]) {
-        const tiled =
+      // The first pass's weaker candidates are taken as they are: on FC Barcelona, 44 of the 51
+      // photos that needed a second look had one, and it was the face the tiles then found. Only
+      // without any do tiles look closer: 2x2 first, 3x3 when those find nothing either.
+      found = first.filter((c) => c.score >= opts.fallbackConfidence);
+      for (const grid of found.length > 0 ? [] : [2, 3]) {
+        found = suppress(
           (await this.#locateViews(source, tileBoxes(width, height, grid), opts.fallbackConfidence))
-            .flat();
-        found = suppress([...weak, ...tiled]);
-        if (tiled.length > 0) break;
+            .flat(),
+        );
+        if (found.length > 0) break;
       }
     }
     if (found.length === 0 && Math.max(width, height) <= opts.wholeImageBelow) {
