@@ -95,6 +95,9 @@ export type StageTimer = (
 /** Bytes of one chip: RGB, 8 bits per channel. */
 export const CHIP_BYTES = CHIP_SIZE * CHIP_SIZE * 3;
 
+/** How many faces go through the landmark network at once. */
+const LANDMARK_BATCH = 4;
+
 /** How many faces are embedded in one batch. */
 const EMBED_BATCH = 16;
 
@@ -359,7 +362,13 @@ export class FaceAnalyzer {
       };
     });
     try {
-      return await this.detector.landmarks(crops);
+      // A few faces at a time: face-api's landmark network keeps every activation of a batch
+      // until it ends, and a crowd photo would otherwise grow the WASM heap for good.
+      const out: Point[][] = [];
+      for (let i = 0; i < crops.length; i += LANDMARK_BATCH) {
+        out.push(...await this.detector.landmarks(crops.slice(i, i + LANDMARK_BATCH)));
+      }
+      return out;
     } finally {
       crops.forEach((c) => c.tensor.dispose());
     }
