@@ -4,45 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-
-const SHARED = new URL("../../shared/datasets/fcbarcelona/", import.meta.url).pathname;
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const PEOPLE = ["Busquets", "Messi", "Pique"];
-const haveData = (() => {
-  try {
-    return Deno.statSync(join(SHARED, "Train", "Messi")).isDirectory;
-  } catch {
-    return false;
-  }
-})();
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Run> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
-
-/** Copy the first `n` photos of each person from a split. */
-async function subset(split: string, dest: string, skip: number, n: number): Promise<void> {
-  for (const person of PEOPLE) {
-    const names = [...Deno.readDirSync(join(SHARED, split, person))].map((e) => e.name).sort();
-    await Deno.mkdir(join(dest, person), { recursive: true });
-    for (const name of names.slice(skip, skip + n)) {
-      await Deno.copyFile(join(SHARED, split, person, name), join(dest, person, name));
-    }
-  }
-}
+import { cli, copySubset as subset, haveData, PEOPLE } from "./support/cli.ts";
 
 Deno.test("usage errors exit with 2 and name the valid choices", async () => {
   const r = await cli("train", "--backend", "tpu");

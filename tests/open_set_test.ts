@@ -6,28 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-
-const SHARED = new URL("../../shared/datasets/fcbarcelona/", import.meta.url).pathname;
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const PEOPLE = ["Busquets", "Messi", "Pique"];
-const haveData = (() => {
-  try {
-    return Deno.statSync(join(SHARED, "Train", "Messi")).isDirectory;
-  } catch {
-    return false;
-  }
-})();
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const d = new TextDecoder();
-  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
-}
+import { cli, haveData, PEOPLE, SHARED } from "./support/cli.ts";
 
 /** Copy `n` photos of `person` from a split into `dest`. */
 async function copy(split: string, person: string, dest: string, n: number): Promise<string[]> {

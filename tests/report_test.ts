@@ -5,42 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { cli, copySubset as subset, haveData, PEOPLE } from "./support/cli.ts";
 import { decodeImage } from "../src/image/mod.ts";
 import { KNOWN_COLOR, UNKNOWN_COLOR } from "../src/report/annotate.ts";
 import { findChromium, inspectPage } from "./chromium.ts";
 
-const SHARED = new URL("../../shared/datasets/fcbarcelona/", import.meta.url).pathname;
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const PEOPLE = ["Busquets", "Messi", "Pique"];
-const haveData = (() => {
-  try {
-    return Deno.statSync(join(SHARED, "Train", "Messi")).isDirectory;
-  } catch {
-    return false;
-  }
-})();
 const chromium = findChromium();
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
-
-async function subset(split: string, dest: string, skip: number, n: number): Promise<void> {
-  for (const person of PEOPLE) {
-    const names = [...Deno.readDirSync(join(SHARED, split, person))].map((e) => e.name).sort();
-    await Deno.mkdir(join(dest, person), { recursive: true });
-    for (const name of names.slice(skip, skip + n)) {
-      await Deno.copyFile(join(SHARED, split, person, name), join(dest, person, name));
-    }
-  }
-}
 
 /** What the page check reads from the rendered report. */
 interface Rendered {
