@@ -23,7 +23,10 @@ export interface DetectedFace {
   score: number;
   /** The 68 landmarks in the iBUG 300-W order (jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, mouth 48-67). */
   landmarks: Point[];
-  /** Which detection pass found the face: 1 = whole photo, 2 = the finer tiled pass, 3 = whole image taken as the face. */
+  /**
+   * Which detection pass found the face: 1 = the whole photo; 2 = a second look (the first pass's
+   * weaker candidates, else tiles); 3 = the whole (small) image taken as the face.
+   */
   pass: 1 | 2 | 3;
 }
 
@@ -31,7 +34,10 @@ export interface DetectedFace {
 export interface DetectOptions {
   /** Minimum detector score in the first pass over the whole photo. */
   minConfidence?: number;
-  /** Run a finer second pass (overlapping tiles, lower threshold) when the first finds nothing. */
+  /**
+   * Take a second look when the first pass finds nothing: its candidates above
+   * `fallbackConfidence`, else overlapping tiles at that threshold.
+   */
   fallback?: boolean;
   /** Minimum detector score in the second pass. */
   fallbackConfidence?: number;
