@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
+import { concatBytes } from "./bytes.ts";
 
 /** A checked `model.json`: the topology, the weight specs and the weight files. */
 export interface LayersManifest {
@@ -118,12 +119,7 @@ export async function readLayersModel(
       );
     }
   }
-  const weights = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    weights.set(p, o);
-    o += p.length;
-  }
+  const weights = concatBytes(parts);
   if (weights.byteLength !== manifest.bytes) {
     throw new Error(
       `${name} is damaged: its weights have ${weights.byteLength} bytes, model.json expects ${manifest.bytes}; retrain it`,

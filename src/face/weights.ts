@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { concatBytes } from "../backend/bytes.ts";
 import { packageDir } from "../backend/npm_path.ts";
 
 /** The pretrained networks facefit uses, by their file name in face-api's `model/` folder. */
@@ -52,12 +53,7 @@ export async function loadWeightMap(
     const shards = await Promise.all(
       group.paths.map((p) => readOrExplain(new URL(p, modelDir), model)),
     );
-    const buffer = new Uint8Array(shards.reduce((sum, s) => sum + s.byteLength, 0));
-    let offset = 0;
-    for (const shard of shards) {
-      buffer.set(shard, offset);
-      offset += shard.byteLength;
-    }
+    const buffer = concatBytes(shards);
     Object.assign(weights, tf.io.decodeWeights(buffer.buffer, group.weights));
   }
   return weights;

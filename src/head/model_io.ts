@@ -16,6 +16,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { concatBytes } from "../backend/bytes.ts";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { buildLayersModel, checkManifest, type LayersManifest } from "../backend/layers_io.ts";
 import { basename, dirname, join } from "node:path";
@@ -304,7 +305,7 @@ async function readLayersModel(dir: string, modelDir: string): Promise<tf.Layers
       );
     }
   }
-  const weightData = concat(parts);
+  const weightData = concatBytes(parts);
   if (weightData.byteLength !== manifest.bytes) {
     throw new Error(
       `Model "${modelDir}" is damaged${where}: weights.bin has ${weightData.byteLength} bytes, model.json expects ${manifest.bytes}; retrain it`,
@@ -365,16 +366,6 @@ async function leftBehind(modelDir: string): Promise<string | undefined> {
     // no parent folder, or it cannot be listed: nothing to suggest
   }
   return undefined;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /**

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { concatBytes } from "../backend/bytes.ts";
 import type { RgbImage } from "../image/mod.ts";
 
 type ImageClass = typeof import("imagescript").Image;
@@ -127,16 +128,6 @@ function pngChunk(type: string, body: Uint8Array): Uint8Array {
   let crc = 0xffffffff;
   for (let i = 4; i < 8 + body.length; i++) crc = CRC_TABLE[(crc ^ out[i]) & 0xff] ^ (crc >>> 8);
   view.setUint32(8 + body.length, (crc ^ 0xffffffff) >>> 0);
-  return out;
-}
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
   return out;
 }
 
