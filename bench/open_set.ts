@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { scanDataset } from "../src/dataset/scan.ts";
+import { runCli } from "./run_cli.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -27,20 +28,10 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
   },
 });
-const main = new URL("../main.ts", import.meta.url).pathname;
 const trainDir = resolve(values.data!, "Train"), testDir = resolve(values.data!, "Test");
 const work = await Deno.makeTempDir({ prefix: "facefit-open-set-" });
 
-async function run(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", main, ...args, ...(values.cache ? ["--cache", values.cache] : [])],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const d = new TextDecoder();
-  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
-}
+const run = (args: string[]) => runCli(args, values.cache);
 
 interface Row {
   leftOut: string;
