@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Tensor3D } from "../backend/tf_types.ts";
+import type { RgbImage } from "../image/types.ts";
 
 /** The detector's input side. */
 export const SSD_INPUT = 512;
@@ -97,7 +98,12 @@ export class Ssd {
     const boxes = Array.from({ length: 6 }, (_, i) => pred(i, "box_encoding_predictor"));
     const classes = Array.from({ length: 6 }, (_, i) => pred(i, "class_predictor"));
     const anchors = await params.output_layer.extra_dim.data() as Float32Array;
-    return new Ssd(pw(m.conv_0), pairs, extra, boxes, classes, anchors.slice());
+    const ssd = new Ssd(pw(m.conv_0), pairs, extra, boxes, classes, anchors.slice());
+    // A first pass on a tiny input makes the backend set up every layer (WASM packs each
+    // layer's weights on first use) before any large activation exists, so the packed weights
+    // lie together instead of scattered between activations, which fragments the heap.
+    tf.dispose(ssd.#forward(tf.zeros([1, 32, 32, 3])));
+    return ssd;
   }
 
   /** Free the folded weights. */
@@ -120,21 +126,12 @@ export class Ssd {
    *   for the anchors scoring at least `minScore`.
    */
   async detect(
-    image: Tensor3D,
+    image: Tensor3D | RgbImage,
     minScore: number,
   ): Promise<{ boxes: number[][]; scores: number[] }> {
-    const input = tf.tidy(() => {
-      const [h, w] = image.shape;
-      const side = Math.max(h, w);
-      let x = image.toFloat();
-      if (h !== w) x = x.pad([[0, side - h], [0, side - w], [0, 0]]);
-      let batch = x.expandDims(0) as T4;
-      if (side !== SSD_INPUT) {
-        batch = tf.image.resizeBilinear(batch, [SSD_INPUT, SSD_INPUT], false, false);
-      }
-      return batch.div(127.5).sub(1) as T4;
-    });
-    const [boxT, classT] = this.#forward(input);
+    const [boxT, classT] = this.#forward(
+      image instanceof tf.Tensor ? inputFromTensor(image) : inputFromPixels(image),
+    );
     const [enc, cls] = await Promise.all([boxT.data(), classT.data()]);
     tf.dispose([boxT, classT]);
     const boxes: number[][] = [];
@@ -200,4 +197,78 @@ export class Ssd {
     tf.dispose(maps);
     return result;
   }
+}
+
+/** Resize a square batch `[1, side, side, 3]` of 0..255 values to the network's input (consumes it). */
+function normalized(square: T4): T4 {
+  const side = square.shape[1];
+  const resized = side === SSD_INPUT
+    ? square
+    : tf.image.resizeBilinear(square, [SSD_INPUT, SSD_INPUT], false, false);
+  if (resized !== square) square.dispose();
+  const out = tf.tidy(() => resized.div(127.5).sub(1) as T4);
+  resized.dispose();
+  return out;
+}
+
+/** face-api's preprocessing of an image tensor: pad to a square at the bottom and right, resize. */
+function inputFromTensor(image: Tensor3D): T4 {
+  const square = tf.tidy(() => {
+    const [h, w] = image.shape;
+    const side = Math.max(h, w);
+    let x = image.toFloat();
+    if (h !== w) x = x.pad([[0, side - h], [0, side - w], [0, 0]]);
+    return x.expandDims(0) as T4;
+  });
+  return normalized(square);
+}
+
+/**
+ * The same preprocessing from pixels, done in JavaScript in one pass: bilinear sampling of the
+ * zero-padded square (as `tf.image.resizeBilinear` without corner alignment or half-pixel
+ * centres does) and the scaling to -1..1. The backend receives the 3 MB input and nothing
+ * larger, whatever the view's size.
+ */
+function inputFromPixels(image: RgbImage): T4 {
+  const { width: w, height: h, data } = image;
+  const side = Math.max(w, h);
+  const n = SSD_INPUT;
+  // Byte offsets of each output column's two source pixels in a row (-1: padding), and weights.
+  const cols = taps(side, n, w, 3);
+  const rows = taps(side, n, h, w * 3);
+  const out = new Float32Array(n * n * 3);
+  let o = 0;
+  for (let oy = 0; oy < n; oy++) {
+    const r0 = rows.lo[oy], r1 = rows.hi[oy], fy = rows.frac[oy];
+    for (let ox = 0; ox < n; ox++) {
+      const c0 = cols.lo[ox], c1 = cols.hi[ox], fx = cols.frac[ox];
+      for (let c = 0; c < 3; c++) {
+        const tl = r0 >= 0 && c0 >= 0 ? data[r0 + c0 + c] : 0;
+        const tr = r0 >= 0 && c1 >= 0 ? data[r0 + c1 + c] : 0;
+        const bl = r1 >= 0 && c0 >= 0 ? data[r1 + c0 + c] : 0;
+        const br = r1 >= 0 && c1 >= 0 ? data[r1 + c1 + c] : 0;
+        const top = tl + (tr - tl) * fx;
+        const bottom = bl + (br - bl) * fx;
+        out[o++] = (top + (bottom - top) * fy) / 127.5 - 1;
+      }
+    }
+  }
+  return tf.tensor4d(out, [1, n, n, 3]);
+}
+
+/**
+ * For each of `n` outputs sampling `side` inputs, the offsets (index times `stride`; -1 beyond
+ * `size`, in the padding) of the two inputs it blends and the weight of the second.
+ */
+function taps(side: number, n: number, size: number, stride: number) {
+  const lo = new Int32Array(n), hi = new Int32Array(n), frac = new Float32Array(n);
+  const ratio = side / n;
+  for (let i = 0; i < n; i++) {
+    const at = i * ratio;
+    const a = Math.floor(at), b = Math.min(a + 1, side - 1);
+    lo[i] = a < size ? a * stride : -1;
+    hi[i] = b < size ? b * stride : -1;
+    frac[i] = at - a;
+  }
+  return { lo, hi, frac };
 }

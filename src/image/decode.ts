@@ -11,17 +11,17 @@ import { decodeJpeg } from "./jpeg.ts";
 import { applyOrientation } from "./orient.ts";
 import { decodePng } from "./png.ts";
 import { decodePnm } from "./pnm.ts";
-import { readImageSize } from "./size.ts";
+import { type ImageSize, readImageSize } from "./size.ts";
 import { describeUnsupported, FORMAT_NAMES, sniffFormat } from "./sniff.ts";
 import { decodeTiff } from "./tiff.ts";
-import type { DecodeOptions, ImageFormat, RgbImage } from "./types.ts";
+import type { DecodeOptions, ImageFormat, RgbImage, ShrinkRequest, ShrunkImage } from "./types.ts";
 import { decodeWebp } from "./webp.ts";
 
 /** The default pixel budget: 50 megapixels, above any camera photo a face data set holds. */
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 const DECODERS: Record<ImageFormat, (bytes: Uint8Array) => RgbImage | Promise<RgbImage>> = {
-  jpeg: decodeJpeg,
+  jpeg: (bytes) => decodeJpeg(bytes),
   png: decodePng,
   gif: decodeGif,
   tiff: decodeTiff,
@@ -53,11 +53,23 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The largest power of two up to `maxShrink` (at most 8) that leaves a side of `atLeast`. */
+function chooseShrink(size: ImageSize, request: ShrinkRequest): number {
+  const longer = Math.max(size.width, size.height);
+  let shrink = 1;
+  while (
+    shrink < 8 && shrink * 2 <= (request.maxShrink ?? 8) &&
+    longer / (shrink * 2) >= (request.atLeast ?? 0)
+  ) shrink *= 2;
+  return shrink;
+}
+
 async function decodeAt(
   bytes: Uint8Array,
   path: string | undefined,
   options: DecodeOptions,
-): Promise<RgbImage> {
+  request?: ShrinkRequest,
+): Promise<ShrunkImage> {
   const maxPixels = resolveMaxPixels(options);
   if (bytes.length === 0) {
     throw decodeFailure(path, "the file is empty (0 bytes); re-download it or remove it");
@@ -78,8 +90,13 @@ async function decodeAt(
 
   const name = FORMAT_NAMES[format];
   let image: RgbImage;
+  let shrink = 1;
   try {
-    image = await DECODERS[format](bytes);
+    if (format === "jpeg" && request !== undefined && size !== undefined) {
+      const decoded = await decodeJpeg(bytes, chooseShrink(size, request), size);
+      image = decoded;
+      shrink = decoded.shrink;
+    } else image = await DECODERS[format](bytes);
   } catch (error) {
     if (error instanceof FormatError) throw decodeFailure(path, error.message, error);
     if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
@@ -100,7 +117,7 @@ async function decodeAt(
       error,
     );
   }
-  if (image.width * image.height > maxPixels) {
+  if (image.width * image.height * shrink * shrink > maxPixels) {
     // The header was unreadable or lied; the decoder has allocated already, but refuse anyway.
     throw decodeFailure(
       path,
@@ -109,7 +126,16 @@ async function decodeAt(
       } megapixels; raise --max-pixels or downscale the file`,
     );
   }
-  return applyOrientation(image, readOrientation(bytes, format));
+  const orientation = readOrientation(bytes, format);
+  const pixels = applyOrientation(image, orientation);
+  if (shrink === 1) return { width: pixels.width, height: pixels.height, shrink, pixels };
+  const swap = orientation >= 5;
+  return {
+    width: swap ? size!.height : size!.width,
+    height: swap ? size!.width : size!.height,
+    shrink,
+    pixels,
+  };
 }
 
 /**
@@ -136,7 +162,36 @@ export async function decodeImage(
   bytes: Uint8Array,
   options: DecodeOptions = {},
 ): Promise<RgbImage> {
-  return await decodeAt(bytes, options.path, options);
+  return (await decodeAt(bytes, options.path, options)).pixels;
+}
+
+/**
+ * Decode bytes to RGB with EXIF orientation applied, at less than full size where the format
+ * makes that cheaper: a JPEG is decoded at 1/2, 1/4 or 1/8 of its size (the decoder scales its
+ * inverse DCT down) as far as `request` allows. Other formats come out at full size. Errors and
+ * limits are those of {@linkcode decodeImage}; the pixel limit counts the full size.
+ *
+ * @example A 4000x3000 JPEG seen at no less than 1024 pixels a side
+ * ```ts ignore
+ * const photo = await decodeShrunk(bytes, { atLeast: 1024 });
+ * // photo.width === 4000, photo.shrink === 2, photo.pixels.width === 2000
+ * ```
+ *
+ * @example A file that cannot shrink comes out at full size
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeShrunk } from "./decode.ts";
+ *
+ * const pgm = new TextEncoder().encode("P2\n4 2\n255\n" + "9 ".repeat(8));
+ * const photo = await decodeShrunk(pgm, { atLeast: 1 });
+ * assert.deepEqual([photo.width, photo.height, photo.shrink, photo.pixels.width], [4, 2, 1, 4]);
+ * ```
+ */
+export async function decodeShrunk(
+  bytes: Uint8Array,
+  request: ShrinkRequest & DecodeOptions,
+): Promise<ShrunkImage> {
+  return await decodeAt(bytes, request.path, request, request);
 }
 
 function readFailure(path: string, error: unknown): ImageDecodeError {
@@ -179,7 +234,7 @@ function readFailure(path: string, error: unknown): ImageDecodeError {
  */
 export async function readImage(path: string, options: DecodeOptions = {}): Promise<RgbImage> {
   resolveMaxPixels(options);
-  return await decodeAt(await readImageBytes(path), path, options);
+  return (await decodeAt(await readImageBytes(path), path, options)).pixels;
 }
 
 /**

@@ -27,8 +27,11 @@ export interface JpegFrame {
 
 /** One instance of the JPEG codec. */
 export interface JpegCodec {
-  /** Decode a JPEG file; throws on corrupt data. */
-  decode(bytes: Uint8Array): JpegFrame;
+  /**
+   * Decode a JPEG file; throws on corrupt data. Given a width and height, the decoder scales
+   * its inverse DCT down by 2, 4 or 8 to the smallest size at least that large.
+   */
+  decode(bytes: Uint8Array, width?: number, height?: number): JpegFrame;
 }
 
 /** One instance of the PNG codec; `framebuffer` is always 8-bit RGBA. */
@@ -102,11 +105,17 @@ export class CodecCache<T> {
     this.#module = module;
   }
 
-  /** Run `use` with the cached instance, creating it first if needed. */
-  async run<R>(use: (codec: T) => R): Promise<R> {
+  /**
+   * Run `use` with the cached instance, creating it first if needed. When `release` says so of
+   * the result, the instance is dropped afterwards: a WebAssembly memory never shrinks, so an
+   * instance that grew to decode one huge image would otherwise hold that memory for good.
+   */
+  async run<R>(use: (codec: T) => R, release?: (result: R) => boolean): Promise<R> {
     this.#instance ??= await this.#module.init();
     try {
-      return use(this.#instance);
+      const result = use(this.#instance);
+      if (release?.(result)) this.#instance = undefined;
+      return result;
     } catch (error) {
       this.#instance = undefined;
       throw error;

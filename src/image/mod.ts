@@ -19,9 +19,15 @@
  *
  * @module
  */
-export type { DecodeOptions, ImageFormat, RgbImage } from "./types.ts";
+export type { DecodeOptions, ImageFormat, RgbImage, ShrinkRequest, ShrunkImage } from "./types.ts";
 export { ImageDecodeError, type ImageDecodeErrorOptions } from "./errors.ts";
 export { sniffFormat } from "./sniff.ts";
 export { type ImageSize, readImageSize } from "./size.ts";
-export { decodeImage, DEFAULT_MAX_PIXELS, readImage, readImageBytes } from "./decode.ts";
-export { cropRgb, downscaleBy } from "./resize.ts";
+export {
+  decodeImage,
+  decodeShrunk,
+  DEFAULT_MAX_PIXELS,
+  readImage,
+  readImageBytes,
+} from "./decode.ts";
+export { cropRgb, downscaleBy, fullSize, regionOf } from "./resize.ts";

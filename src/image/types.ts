@@ -27,3 +27,26 @@ export interface DecodeOptions {
    */
   path?: string;
 }
+
+/** How far {@linkcode decodeShrunk} may shrink an image while decoding it. */
+export interface ShrinkRequest {
+  /** Keep the longer side at least this many pixels (default 0: as small as `maxShrink` allows). */
+  atLeast?: number;
+  /** Shrink by at most this factor (default 8, the most JPEG can). */
+  maxShrink?: number;
+}
+
+/**
+ * A photo decoded at 1/`shrink` of its size: each pixel of `pixels` covers `shrink` x `shrink`
+ * pixels of the upright photo, the top-left one at (0, 0).
+ */
+export interface ShrunkImage {
+  /** Width of the upright photo at full size. */
+  width: number;
+  /** Height of the upright photo at full size. */
+  height: number;
+  /** 1, 2, 4 or 8. */
+  shrink: number;
+  /** The pixels, about `width / shrink` x `height / shrink`. */
+  pixels: RgbImage;
+}
