@@ -13,12 +13,13 @@ import * as tf from "@tensorflow/tfjs";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { defaultCacheDir, FileCache, JsonCache, sha256Hex } from "../dataset/cache.ts";
 import {
-  cropRgb,
-  decodeImage,
   type DecodeOptions,
-  downscaleBy,
+  decodeShrunk,
+  fullSize,
   readImageBytes,
+  regionOf,
   type RgbImage,
+  type ShrunkImage,
 } from "../image/mod.ts";
 import {
   CHIP_PADDING,
@@ -27,7 +28,7 @@ import {
   extractChips,
   shiftSimilarity,
 } from "../face/align.ts";
-import { type DetectOptions, type FaceCrop, FaceDetector, rgbSource } from "../face/detect.ts";
+import { type DetectOptions, type FaceCrop, FaceDetector, photoSource } from "../face/detect.ts";
 import type { Box, Point } from "../face/geometry.ts";
 import { CHIP_SIZE } from "./backbone.ts";
 import { embed } from "./embed.ts";
@@ -86,6 +87,12 @@ export const ALIGNMENT_ID = `dlib-mean-face-51pt-p${CHIP_PADDING}-s${CHIP_SIZE}-
 /** Face crops for the landmark network (input 112 px) are shrunk to about this side. */
 const LANDMARK_CROP_SIDE = 224;
 
+/**
+ * A large photo is decoded at reduced size for detection, its longer side kept at least this
+ * long: the first pass sees 512 px, and a 3x3 tile of the second look 0.4 of the side.
+ */
+export const DETECT_DECODE_SIDE = 1024;
+
 /** Receives how long a stage of the pipeline took, in milliseconds. */
 export type StageTimer = (
   stage: "detect" | "landmarks" | "align" | "embed" | string,
@@ -99,7 +106,7 @@ export const CHIP_BYTES = CHIP_SIZE * CHIP_SIZE * 3;
 const LANDMARK_BATCH = 4;
 
 /** How many faces are embedded in one batch. */
-const EMBED_BATCH = 16;
+const EMBED_BATCH = 4;
 
 type FacesEntry = { width: number; height: number; faces: Omit<FaceRecord, "embedding">[] };
 
@@ -151,7 +158,7 @@ export class FaceAnalyzer {
     this.backboneId = config.backboneId ?? BACKBONE_ID;
     const root = config.cacheDir === undefined ? defaultCacheDir() : config.cacheDir;
     if (root !== false) {
-      const facesVersion = `ssd_mobilenetv1+landmark68|detect-v2|${ALIGNMENT_ID}|${
+      const facesVersion = `ssd_mobilenetv1+landmark68|detect-v3|${ALIGNMENT_ID}|${
         JSON.stringify(config.detect ?? {})
       }`;
       this.#caches = {
@@ -172,14 +179,13 @@ export class FaceAnalyzer {
         "A custom backbone needs a backboneId, so that cached embeddings stay apart",
       );
     }
-    const [detector, backbone] = await Promise.all([
-      FaceDetector.load(),
-      config.backbone
-        ? Promise.resolve(config.backbone)
-        : config.backboneDir
+    // One after the other: loading both at once interleaves their weights in the WebAssembly
+    // heap, which then fragments and grows some 30 MB larger.
+    const backbone = config.backbone ??
+      await (config.backboneDir
         ? readLayersModel(config.backboneDir, `Backbone "${config.backboneDir}"`)
-        : loadBackbone(),
-    ]);
+        : loadBackbone());
+    const detector = await FaceDetector.load();
     const analyzer = new FaceAnalyzer(detector, backbone, config);
     return analyzer;
   }
@@ -214,6 +220,17 @@ export class FaceAnalyzer {
       backboneId: this.#config.backboneId,
     });
     return this.#poolStart;
+  }
+
+  /**
+   * Stop the worker threads now, giving back their memory (each holds its own networks and
+   * WebAssembly heap); they start again at the next photo that is not wholly in the cache. Call
+   * it when the photos are analyzed and memory is wanted for something else, such as training.
+   */
+  async releaseWorkers(): Promise<void> {
+    const start = this.#poolStart;
+    this.#poolStart = undefined;
+    (await start?.catch(() => undefined))?.close();
   }
 
   /** Free the networks. */
@@ -267,9 +284,11 @@ export class FaceAnalyzer {
       this.stats.misses++;
       return withEmbeddings(faces, fresh);
     }
-    const image = await decodeImage(bytes, { ...this.#config.decode, path });
-    const record = await this.analyzeImage(image, async (chips) => {
-      await this.#caches?.chips.setBytes(key, chips);
+    const record = await this.analyzeBytes(bytes, {
+      path,
+      onChips: async (chips) => {
+        await this.#caches?.chips.setBytes(key, chips);
+      },
     });
     if (this.#caches) {
       const { faces: withEmb, ...size } = record;
@@ -302,8 +321,13 @@ export class FaceAnalyzer {
   ): Promise<Uint8Array> {
     const cached = await this.#caches?.chips.getBytes(key);
     if (cached && cached.length === faces.faces.length * CHIP_BYTES) return cached;
-    const image = await decodeImage(bytes, { ...this.#config.decode, path });
-    const chips = await this.#chips(image, faces.faces.map((f) => f.landmarks));
+    const landmarks = faces.faces.map((f) => f.landmarks);
+    const photo = await decodeShrunk(bytes, {
+      ...this.#config.decode,
+      path,
+      maxShrink: landmarks.length > 0 ? Math.min(...landmarks.map(chipFactor)) : 8,
+    });
+    const chips = await this.#chips(photo, landmarks);
     await this.#caches?.chips.setBytes(key, chips);
     return chips;
   }
@@ -320,24 +344,67 @@ export class FaceAnalyzer {
     onChips?: (chips: Uint8Array) => Promise<void> | void,
     onStage?: StageTimer,
   ): Promise<PhotoRecord> {
+    return await this.#analyzePhoto(fullSize(image), undefined, onChips, onStage);
+  }
+
+  /**
+   * Analyze an image file's bytes (no cache), decoding no more pixels than the stages need: a
+   * large JPEG is decoded at 1/2, 1/4 or 1/8 size for detection (its longer side kept at
+   * {@linkcode DETECT_DECODE_SIDE} or more), and again finer only when a face is too small for
+   * the landmark network or the chip at that size.
+   *
+   * @throws ImageDecodeError naming `options.path` when the bytes cannot be decoded.
+   */
+  async analyzeBytes(
+    bytes: Uint8Array,
+    options: {
+      path?: string;
+      onChips?: (chips: Uint8Array) => Promise<void> | void;
+      onStage?: StageTimer;
+    } = {},
+  ): Promise<PhotoRecord> {
+    const started = performance.now();
+    const decode = { ...this.#config.decode, path: options.path };
+    const photo = await decodeShrunk(bytes, { ...decode, atLeast: DETECT_DECODE_SIDE });
+    options.onStage?.("decode", performance.now() - started);
+    const finer = (maxShrink: number) => decodeShrunk(bytes, { ...decode, maxShrink });
+    return await this.#analyzePhoto(photo, finer, options.onChips, options.onStage);
+  }
+
+  async #analyzePhoto(
+    first: ShrunkImage,
+    finer: ((maxShrink: number) => Promise<ShrunkImage>) | undefined,
+    onChips?: (chips: Uint8Array) => Promise<void> | void,
+    onStage?: StageTimer,
+  ): Promise<PhotoRecord> {
     let clock = performance.now();
     const lap = (stage: string) => {
       const now = performance.now();
       onStage?.(stage, now - clock);
       clock = now;
     };
-    const found = await this.detector.locate(rgbSource(image), this.#config.detect);
+    let photo = first;
+    // Decode again, finer, when a face needs more pixels than this decode has.
+    const atMost = async (shrink: number) => {
+      if (shrink >= photo.shrink || !finer) return;
+      photo = await finer(shrink);
+      lap("decode");
+    };
+    const found = await this.detector.locate(photoSource(photo), this.#config.detect);
     lap("detect");
-    const landmarks = await this.#landmarks(image, found.map((f) => f.box));
+    const boxes = found.map((f) => f.box);
+    await atMost(Math.min(8, ...boxes.map(landmarkFactor)));
+    const landmarks = await this.#landmarks(photo, boxes);
     lap("landmarks");
-    const chips = await this.#chips(image, landmarks);
+    await atMost(Math.min(8, ...landmarks.map(chipFactor)));
+    const chips = await this.#chips(photo, landmarks);
     lap("align");
     await onChips?.(chips);
     const embeddings = await this.embedChips(chips);
     lap("embed");
     return {
-      width: image.width,
-      height: image.height,
+      width: photo.width,
+      height: photo.height,
       faces: found.map((f, i) => ({
         box: roundBox(f.box),
         score: round(f.score, 4),
@@ -348,17 +415,15 @@ export class FaceAnalyzer {
     };
   }
 
-  /** Landmarks from full-resolution crops, shrunk to about the landmark network's input size. */
-  async #landmarks(image: RgbImage, boxes: Box[]): Promise<Point[][]> {
+  /** Landmarks from crops of each face, shrunk to about the landmark network's input size. */
+  async #landmarks(photo: ShrunkImage, boxes: Box[]): Promise<Point[][]> {
     const crops: FaceCrop[] = boxes.map((box) => {
-      const region = cropRgb(image, box);
-      const k = Math.max(1, Math.floor(Math.max(region.width, region.height) / LANDMARK_CROP_SIDE));
-      const shrunk = downscaleBy(region, k);
+      const region = regionOf(photo, box, landmarkFactor(box));
       return {
-        tensor: tf.tensor3d(shrunk.data, [shrunk.height, shrunk.width, 3], "int32"),
+        tensor: tf.tensor3d(region.data, [region.height, region.width, 3], "int32"),
         x: region.x,
         y: region.y,
-        scale: region.width / shrunk.width,
+        scale: region.scale,
       };
     });
     try {
@@ -374,17 +439,17 @@ export class FaceAnalyzer {
     }
   }
 
-  /** Chips cut from full-resolution crops around each face. */
-  async #chips(image: RgbImage, landmarks: Point[][]): Promise<Uint8Array> {
+  /** Chips cut from crops around each face. */
+  async #chips(photo: ShrunkImage, landmarks: Point[][]): Promise<Uint8Array> {
     const out = new Uint8Array(landmarks.length * CHIP_BYTES);
     for (let i = 0; i < landmarks.length; i++) {
       const t = chipTransform(landmarks[i]);
-      const region = cropRgb(image, chipFootprint(t));
       // A face much larger than the chip is box-filtered down in JavaScript first (the same
       // anti-aliasing extractChips would do), so that only a small region becomes a tensor.
-      const f = Math.max(1, Math.floor(Math.hypot(t.a, t.b)));
-      const small = downscaleBy(region, f);
-      const local = shiftSimilarity(t, region.x, region.y);
+      const small = regionOf(photo, chipFootprint(t), chipFactor(landmarks[i]));
+      const f = small.scale;
+      // Pixel j of the small region covers photo pixels [x + j f, x + (j + 1) f): its centre.
+      const local = shiftSimilarity(t, small.x, small.y);
       const tSmall = {
         a: local.a / f,
         b: local.b / f,
@@ -421,6 +486,17 @@ export class FaceAnalyzer {
     }
     return out;
   }
+}
+
+/** Photo pixels per landmark-network pixel that a face box needs no more than. */
+function landmarkFactor(box: Box): number {
+  return Math.max(1, Math.floor(Math.max(box.width, box.height) / LANDMARK_CROP_SIDE));
+}
+
+/** Photo pixels per chip pixel for a face with these landmarks (at least 1). */
+function chipFactor(landmarks: Point[]): number {
+  const t = chipTransform(landmarks);
+  return Math.max(1, Math.floor(Math.hypot(t.a, t.b)));
 }
 
 /** Round float chips to bytes (the chips are stored and embedded from 8-bit values). */

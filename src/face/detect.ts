@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Tensor3D } from "../backend/tf_types.ts";
 import * as faceapi from "@vladmandic/face-api/dist/face-api.node-wasm.js";
-import { cropRgb, downscaleBy, type RgbImage } from "../image/mod.ts";
+import { fullSize, regionOf, type RgbImage, type ShrunkImage } from "../image/mod.ts";
 import { type Box, clampBox, nonMaxSuppression, type Point } from "./geometry.ts";
 import { Ssd, type SsdParams } from "./ssd.ts";
 import { loadWeightMap } from "./weights.ts";
@@ -80,9 +80,21 @@ export interface DetectionSource {
   /**
    * A region, shrunk by a whole factor to at least `side` and less than twice `side` pixels on its
    * longer side (or left as it is when smaller), as a new tensor `[h, w, 3]` the caller disposes,
-   * and the factor.
+   * the factor, and where the view's top-left corner sits in the source (whole pixels).
    */
-  view(region: Box, side: number): { tensor: Tensor3D; scale: number };
+  view(region: Box, side: number): View;
+}
+
+/** What a {@linkcode DetectionSource} gives the detector. */
+export interface View {
+  /** The pixels: a tensor `[h, w, 3]` that the caller disposes, or decoded pixels. */
+  image: Tensor3D | RgbImage;
+  /** Source pixels per view pixel. */
+  scale: number;
+  /** Where the view's top-left corner sits in the source (whole pixels). */
+  x: number;
+  /** Where the view's top-left corner sits in the source (whole pixels). */
+  y: number;
 }
 
 /**
@@ -98,8 +110,8 @@ export interface DetectionSource {
  * const image = tf.zeros([1000, 2000, 3]) as tf.Tensor3D;
  * const view = tensorSource(image).view({ x: 0, y: 0, width: 2000, height: 1000 }, 512);
  * assert.equal(view.scale, 3);
- * assert.deepEqual(view.tensor.shape, [333, 666, 3]);
- * tf.dispose([image, view.tensor]);
+ * assert.deepEqual((view.image as tf.Tensor3D).shape, [333, 666, 3]);
+ * tf.dispose([image, view.image as tf.Tensor3D]);
  * ```
  */
 export function tensorSource(image: Tensor3D): DetectionSource {
@@ -118,45 +130,52 @@ export function tensorSource(image: Tensor3D): DetectionSource {
           3,
         ]);
         const scale = Math.max(1, Math.floor(Math.max(w, h) / side));
-        if (scale === 1) return { tensor: crop.toFloat() as Tensor3D, scale };
+        if (scale === 1) return { image: crop.toFloat() as Tensor3D, scale, x, y };
         const pooled = tf.avgPool(
           crop.toFloat().expandDims(0) as tf.Tensor4D,
           scale,
           scale,
           "valid",
         );
-        return { tensor: pooled.squeeze([0]) as Tensor3D, scale };
+        return { image: pooled.squeeze([0]) as Tensor3D, scale, x, y };
       }),
   };
 }
 
 /**
  * A {@linkcode DetectionSource} over decoded pixels: each view is cropped and box-filtered in
- * JavaScript, so only the small view becomes a tensor.
+ * JavaScript, so only the small view is handed to the detector.
  *
  * @example A view of the top-left quarter of a 1600x1200 photo
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
  * import assert from "node:assert/strict";
+ * import type { RgbImage } from "../image/mod.ts";
  * import { rgbSource } from "./detect.ts";
  *
- * await tf.setBackend("cpu");
  * const photo = { width: 1600, height: 1200, data: new Uint8Array(1600 * 1200 * 3) };
  * const view = rgbSource(photo).view({ x: 0, y: 0, width: 800, height: 600 }, 512);
- * assert.equal(view.scale, 1);
- * assert.deepEqual(view.tensor.shape, [600, 800, 3]);
- * view.tensor.dispose();
+ * const pixels = view.image as RgbImage;
+ * assert.deepEqual([pixels.width, pixels.height, view.scale], [800, 600, 1]);
  * ```
  */
 export function rgbSource(image: RgbImage): DetectionSource {
+  return photoSource(fullSize(image));
+}
+
+/**
+ * A {@linkcode DetectionSource} over a photo decoded at reduced size (see `decodeShrunk`): views
+ * are cut from the pixels there are, so a view may be finer than asked for but never finer than
+ * the decoded pixels.
+ */
+export function photoSource(photo: ShrunkImage): DetectionSource {
   return {
-    width: image.width,
-    height: image.height,
+    width: photo.width,
+    height: photo.height,
     view: (region, side) => {
-      const crop = cropRgb(image, region);
-      const scale = Math.max(1, Math.floor(Math.max(crop.width, crop.height) / side));
-      const small = downscaleBy(crop, scale);
-      return { tensor: tf.tensor3d(small.data, [small.height, small.width, 3], "int32"), scale };
+      const r = clampBox(region, photo.width, photo.height);
+      const factor = Math.max(1, Math.floor(Math.max(r.width, r.height) / side));
+      const { scale, x, y, ...image } = regionOf(photo, r, factor);
+      return { image, scale, x, y };
     },
   };
 }
@@ -309,18 +328,18 @@ export class FaceDetector {
     for (const region of regions) {
       const view = source.view(region, VIEW_SIDE);
       try {
-        const [cands] = await this.#locate([view.tensor], minConfidence);
+        const cands = await this.#locate(view.image, minConfidence);
         out.push(cands.map((c) => ({
           ...c,
           box: {
-            x: region.x + c.box.x * view.scale,
-            y: region.y + c.box.y * view.scale,
+            x: view.x + c.box.x * view.scale,
+            y: view.y + c.box.y * view.scale,
             width: c.box.width * view.scale,
             height: c.box.height * view.scale,
           },
         })));
       } finally {
-        view.tensor.dispose();
+        if (view.image instanceof tf.Tensor) view.image.dispose();
       }
     }
     return out;
@@ -350,24 +369,22 @@ export class FaceDetector {
     });
   }
 
-  /** Run SSD on each input; boxes come back in each input's pixel coordinates. */
-  async #locate(inputs: tf.Tensor3D[], minConfidence: number): Promise<Candidate[][]> {
-    const results: Candidate[][] = [];
-    for (const input of inputs) {
-      const { boxes, scores } = await this.#ssd.detect(input, minConfidence);
-      // Boxes are relative to the input padded to a square at the bottom and right.
-      const side = Math.max(input.shape[0], input.shape[1]);
-      const cands: Candidate[] = [];
-      boxes.forEach(([ymin, xmin, ymax, xmax], k) => {
-        const y0 = Math.max(0, ymin) * side, x0 = Math.max(0, xmin) * side;
-        const y1 = Math.min(1, ymax) * side, x1 = Math.min(1, xmax) * side;
-        if (x1 > x0 && y1 > y0) {
-          cands.push({ box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, score: scores[k] });
-        }
-      });
-      results.push(suppress(cands));
-    }
-    return results;
+  /** Run SSD on one image; boxes come back in its pixel coordinates. */
+  async #locate(image: Tensor3D | RgbImage, minConfidence: number): Promise<Candidate[]> {
+    const { boxes, scores } = await this.#ssd.detect(image, minConfidence);
+    // Boxes are relative to the image padded to a square at the bottom and right.
+    const side = image instanceof tf.Tensor
+      ? Math.max(image.shape[0], image.shape[1])
+      : Math.max(image.width, image.height);
+    const cands: Candidate[] = [];
+    boxes.forEach(([ymin, xmin, ymax, xmax], k) => {
+      const y0 = Math.max(0, ymin) * side, x0 = Math.max(0, xmin) * side;
+      const y1 = Math.min(1, ymax) * side, x1 = Math.min(1, xmax) * side;
+      if (x1 > x0 && y1 > y0) {
+        cands.push({ box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, score: scores[k] });
+      }
+    });
+    return suppress(cands);
   }
 }
 

@@ -98,12 +98,7 @@ export class Ssd {
     const boxes = Array.from({ length: 6 }, (_, i) => pred(i, "box_encoding_predictor"));
     const classes = Array.from({ length: 6 }, (_, i) => pred(i, "class_predictor"));
     const anchors = await params.output_layer.extra_dim.data() as Float32Array;
-    const ssd = new Ssd(pw(m.conv_0), pairs, extra, boxes, classes, anchors.slice());
-    // A first pass on a tiny input makes the backend set up every layer (WASM packs each
-    // layer's weights on first use) before any large activation exists, so the packed weights
-    // lie together instead of scattered between activations, which fragments the heap.
-    tf.dispose(ssd.#forward(tf.zeros([1, 32, 32, 3])));
-    return ssd;
+    return new Ssd(pw(m.conv_0), pairs, extra, boxes, classes, anchors.slice());
   }
 
   /** Free the folded weights. */

@@ -161,6 +161,7 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
   const strangerFiles = [...dataset.unknown, ...(valSet?.unknown ?? [])];
   const strangers = await analyzeFiles(analyzer, strangerFiles, options.onProgress, "strangers");
   failed.push(...strangers.failed);
+  await analyzer.releaseWorkers(); // training needs memory, not more lanes
   const strangerRows = strangers.analyzed.flatMap((file) =>
     file.record.faces.map((f, face) => ({ file, face, x: normalize(f.embedding) }))
   );
