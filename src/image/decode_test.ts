@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { Frame, GIF, Image } from "imagescript";
 import encodeWebp from "@jsquash/webp/encode.js";
-import { decodeImage, DEFAULT_MAX_PIXELS, ImageDecodeError, readImage } from "./mod.ts";
+import {
+  decodeImage,
+  decodeShrunk,
+  DEFAULT_MAX_PIXELS,
+  ImageDecodeError,
+  readImage,
+  regionOf,
+} from "./mod.ts";
 import {
   ascii,
   CMYK_JPEG,
@@ -58,6 +65,69 @@ Deno.test("decodeImage applies the EXIF orientation of a JPEG", async () => {
   const three = await decodeImage(jpegWithExif(jpeg, exifOrientationBlock(3, true)));
   assert.deepEqual([three.width, three.height], [16, 8]);
   assertNear(pixel(three, 3, 4), [0, 0, 255], 12, "orientation 3, left");
+});
+
+/** A 64x32 JPEG in four 16-px columns: red, green, blue, white. */
+async function stripesJpeg(): Promise<Uint8Array> {
+  const colours = [[255, 0, 0, 255], [0, 255, 0, 255], [0, 0, 255, 255], [255, 255, 255, 255]];
+  const image = new Image(64, 32);
+  for (let y = 0; y < 32; y++) {
+    for (let x = 0; x < 64; x++) image.bitmap.set(colours[x >> 4], (y * 64 + x) * 4);
+  }
+  return await image.encodeJPEG(95);
+}
+
+Deno.test("decodeShrunk decodes a JPEG at the smallest size the request allows", async () => {
+  const jpeg = await stripesJpeg();
+  const full = await decodeImage(jpeg);
+  for (
+    const [request, shrink] of [
+      [{ atLeast: 64 }, 1],
+      [{ atLeast: 32 }, 2],
+      [{ atLeast: 16 }, 4],
+      [{ atLeast: 1 }, 8],
+      [{ atLeast: 1, maxShrink: 2 }, 2],
+      [{ maxShrink: 3 }, 2],
+    ] as const
+  ) {
+    const photo = await decodeShrunk(jpeg, request);
+    const what = JSON.stringify(request);
+    assert.deepEqual([photo.width, photo.height, photo.shrink], [64, 32, shrink], what);
+    assert.deepEqual([photo.pixels.width, photo.pixels.height], [64 / shrink, 32 / shrink], what);
+    // Each shrunk pixel shows the colour of the block of full-size pixels it covers.
+    for (const x of [4, 20, 36, 52]) {
+      assertNear(pixel(photo.pixels, Math.floor(x / shrink), 1), pixel(full, x, 8), 16, what);
+    }
+  }
+});
+
+Deno.test("decodeShrunk gives the upright full size of a rotated JPEG", async () => {
+  const rotated = jpegWithExif(await stripesJpeg(), exifOrientationBlock(6, false));
+  const photo = await decodeShrunk(rotated, { atLeast: 16 });
+  assert.deepEqual([photo.width, photo.height, photo.shrink], [32, 64, 4]);
+  assert.deepEqual([photo.pixels.width, photo.pixels.height], [8, 16]);
+  // Orientation 6: the stored left (red) column ends up on top.
+  assertNear(pixel(photo.pixels, 4, 1), [255, 0, 0], 16, "top");
+  assertNear(pixel(photo.pixels, 4, 14), [255, 255, 255], 16, "bottom");
+});
+
+Deno.test("decodeShrunk leaves formats that cannot shrink at full size", async () => {
+  const rows = new Uint8Array(40 * 20 * 3);
+  const png = await pngBytes({ width: 40, height: 20, colorType: 2, bitDepth: 8, rows });
+  const photo = await decodeShrunk(png, { atLeast: 1 });
+  assert.deepEqual([photo.width, photo.shrink, photo.pixels.width], [40, 1, 40]);
+});
+
+Deno.test("regionOf cuts a shrunk photo in full-size coordinates", async () => {
+  const photo = await decodeShrunk(await stripesJpeg(), { atLeast: 32 }); // shrink 2
+  // The blue column, x 32..48, at 4 photo pixels per output pixel.
+  const blue = regionOf(photo, { x: 32, y: 8, width: 16, height: 16 }, 4);
+  assert.deepEqual([blue.x, blue.y, blue.width, blue.height, blue.scale], [32, 8, 4, 4, 4]);
+  assertNear(pixel(blue, 1, 1), [0, 0, 255], 16, "blue");
+  // Asking for finer than the decode gives the decode's own pixels.
+  const fine = regionOf(photo, { x: 16, y: 0, width: 8, height: 8 }, 1);
+  assert.deepEqual([fine.x, fine.width, fine.scale], [16, 4, 2]);
+  assertNear(pixel(fine, 1, 1), [0, 255, 0], 16, "green");
 });
 
 Deno.test("decodeImage converts a CMYK JPEG to RGB", async () => {

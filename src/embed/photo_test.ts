@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { initBackend } from "../backend/backend.ts";
+import { iou } from "../face/geometry.ts";
+import { decodeImage } from "../image/mod.ts";
+import { DETECT_DECODE_SIDE, FaceAnalyzer } from "./photo.ts";
+
+const DATASET = new URL("../../../shared/datasets/fcbarcelona/", import.meta.url).pathname;
+const hasDataset = await Deno.stat(DATASET).then(() => true, () => false);
+
+await initBackend("wasm");
+
+function distance(a: number[], b: number[]): number {
+  return Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0));
+}
+
+/** Analyze a photo file both ways; stage names in the order the bytes path ran them. */
+async function bothWays(analyzer: FaceAnalyzer, file: string) {
+  const bytes = await Deno.readFile(DATASET + file);
+  const full = await analyzer.analyzeImage(await decodeImage(bytes));
+  const stages: string[] = [];
+  const shrunk = await analyzer.analyzeBytes(bytes, { onStage: (s) => stages.push(s) });
+  return { full, shrunk, stages };
+}
+
+Deno.test({
+  name: "a large JPEG decoded shrunk gives the faces of the full decode",
+  ignore: !hasDataset,
+  async fn() {
+    const analyzer = await FaceAnalyzer.load({ cacheDir: false });
+    // 3000x2000 with a face of about 300x450: detection and the chip both work at half size.
+    const { full, shrunk, stages } = await bothWays(analyzer, "Test/Jordi_Alba/Alba_13.jpg");
+    assert.ok(full.width > 2 * DETECT_DECODE_SIDE, "a photo large enough to shrink");
+    assert.deepEqual([shrunk.width, shrunk.height], [full.width, full.height]);
+    assert.equal(stages.filter((s) => s === "decode").length, 1, "decoded once");
+    assert.equal(shrunk.faces.length, full.faces.length);
+    const [a, b] = [full.faces[0], shrunk.faces[0]];
+    assert.ok(iou(a.box, b.box) > 0.9, `boxes ${JSON.stringify([a.box, b.box])}`);
+    const d = distance(a.embedding, b.embedding);
+    assert.ok(d < 0.1, `embedding distance ${d} (the same person is within about 0.4)`);
+    analyzer.dispose();
+  },
+});
+
+Deno.test({
+  name: "a face too small for the shrunk decode is cut from a finer one",
+  ignore: !hasDataset,
+  async fn() {
+    const analyzer = await FaceAnalyzer.load({ cacheDir: false });
+    // 4035x2907 with a face under 150 px: detection at quarter size, the face at full size.
+    const { full, shrunk, stages } = await bothWays(analyzer, "Train/Messi/Messi-51.jpg");
+    assert.equal(stages.filter((s) => s === "decode").length, 2, `stages ${stages}`);
+    assert.equal(shrunk.faces.length, full.faces.length);
+    for (const [i, a] of full.faces.entries()) {
+      const b = shrunk.faces[i];
+      assert.ok(iou(a.box, b.box) > 0.9, `face ${i}: ${JSON.stringify([a.box, b.box])}`);
+      const d = distance(a.embedding, b.embedding);
+      assert.ok(d < 0.15, `face ${i}: embedding distance ${d}`);
+    }
+    analyzer.dispose();
+  },
+});
