@@ -33,7 +33,7 @@ import type { Box, Point } from "../face/geometry.ts";
 import { CHIP_SIZE } from "./backbone.ts";
 import { embed } from "./embed.ts";
 import { BACKBONE_ID, loadBackbone } from "./weights.ts";
-import { AnalyzerPool } from "./pool.ts";
+import { SsdPool } from "../face/ssd_pool.ts";
 import { readLayersModel } from "../backend/layers_io.ts";
 
 /** One face of a photo with its embedding. */
@@ -75,8 +75,9 @@ export interface AnalyzerConfig {
   /** A folder holding the backbone to embed with (model.json + weights), instead of `backbone`. */
   backboneDir?: string;
   /**
-   * Photos analyzed at once (default 1): this thread and `workers - 1` worker threads. Only for
-   * the CPU backends, and not with a `backbone` given as an object (workers load `backboneDir`).
+   * Threads that detect faces (default 1): this thread and `workers - 1` worker threads that
+   * hold the detector only and take detection passes while this thread does the rest. Only
+   * for the CPU backends.
    */
   workers?: number;
 }
@@ -145,9 +146,7 @@ export class FaceAnalyzer {
   readonly backboneId: string;
   readonly #caches: Caches | undefined;
   readonly #config: AnalyzerConfig;
-  #poolStart: Promise<AnalyzerPool> | undefined;
-  /** Whether this thread is analyzing a photo (the others go to the workers). */
-  #localBusy = false;
+  #workersStart: Promise<SsdPool | undefined> | undefined;
   /** Photos answered wholly from the cache, and photos analyzed afresh, since load (failures count in neither). */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -194,48 +193,51 @@ export class FaceAnalyzer {
   get #extraWorkers(): number {
     const backend = tf.getBackend();
     const cpu = backend === "wasm" || backend === "cpu";
-    return cpu && !this.#config.backbone ? Math.max(0, (this.#config.workers ?? 1) - 1) : 0;
+    return cpu ? Math.max(0, (this.#config.workers ?? 1) - 1) : 0;
   }
 
   /**
-   * How many photos to hand {@linkcode analyzeFile} at once: one for this thread and two per worker,
-   * so that a worker has its next photo queued while this thread is busy in a long synchronous
-   * kernel and cannot hand it one.
+   * How many photos to hand {@linkcode analyzeFile} at once: one for this thread and two per
+   * worker, so that a worker has its next detection queued while this thread is busy in a long
+   * synchronous kernel and cannot hand it one.
    */
   get concurrency(): number {
     return 2 * this.#extraWorkers + 1;
   }
 
   /**
-   * Start the workers, once, at the first photo that is not wholly in the cache: a warm run never
-   * pays for them. This thread is one of the lanes (its networks are loaded anyway).
+   * Start the SSD workers, once, at the first photo that is not in the cache (a warm run never
+   * pays for them), without waiting: detections run here until they are ready. A pool that
+   * fails to start leaves this thread to do all the work.
    */
-  #startPool(): Promise<AnalyzerPool> {
-    this.#poolStart ??= AnalyzerPool.start(this.#extraWorkers, {
-      backend: tf.getBackend() as "wasm" | "cpu",
-      cacheDir: this.#config.cacheDir,
-      detect: this.#config.detect,
-      decode: this.#config.decode,
-      backboneDir: this.#config.backboneDir,
-      backboneId: this.#config.backboneId,
-    });
-    return this.#poolStart;
+  #startWorkers(): void {
+    if (this.#workersStart || this.#extraWorkers === 0) return;
+    const start: Promise<SsdPool | undefined> = SsdPool.start(
+      this.#extraWorkers,
+      tf.getBackend() as "wasm" | "cpu",
+    ).then((pool) => {
+      if (this.#workersStart === start) this.detector.runElsewhere(pool);
+      else pool.close(); // released, or disposed, while starting
+      return pool;
+    }, () => undefined);
+    this.#workersStart = start;
   }
 
   /**
-   * Stop the worker threads now, giving back their memory (each holds its own networks and
-   * WebAssembly heap); they start again at the next photo that is not wholly in the cache. Call
-   * it when the photos are analyzed and memory is wanted for something else, such as training.
+   * Stop the worker threads now, giving back their memory (each holds its own SSD and
+   * WebAssembly heap); they start again at the next photo that is not in the cache. Call it when
+   * the photos are analyzed and memory is wanted for something else, such as training.
    */
   async releaseWorkers(): Promise<void> {
-    const start = this.#poolStart;
-    this.#poolStart = undefined;
-    (await start?.catch(() => undefined))?.close();
+    const start = this.#workersStart;
+    this.#workersStart = undefined;
+    this.detector.runElsewhere(undefined);
+    (await start)?.close();
   }
 
   /** Free the networks. */
   dispose(): void {
-    this.#poolStart?.then((pool) => pool.close(), () => {});
+    this.releaseWorkers();
     this.detector.dispose();
     this.backbone.dispose();
   }
@@ -246,24 +248,7 @@ export class FaceAnalyzer {
    * @throws Error naming the file when it cannot be read or decoded.
    */
   async analyzeFile(path: string): Promise<PhotoRecord> {
-    // A pool that failed to start leaves this thread to do all the work.
-    const pool = this.#localBusy ? await this.#poolStart?.catch(() => undefined) : undefined;
-    if (pool) {
-      const { record, cached } = await pool.analyze(path);
-      if (cached) this.stats.hits++;
-      else this.stats.misses++;
-      return record;
-    }
-    this.#localBusy = true;
-    const misses = this.stats.misses;
-    try {
-      return await this.#analyzeHere(path);
-    } finally {
-      this.#localBusy = false;
-      if (this.stats.misses > misses && this.#extraWorkers > 0) {
-        this.#startPool().catch(() => {}); // failure is handled where the pool is awaited
-      }
-    }
+    return await this.#analyzeHere(path);
   }
 
   async #analyzeHere(path: string): Promise<PhotoRecord> {
@@ -284,6 +269,7 @@ export class FaceAnalyzer {
       this.stats.misses++;
       return withEmbeddings(faces, fresh);
     }
+    this.#startWorkers();
     const record = await this.analyzeBytes(bytes, {
       path,
       onChips: async (chips) => {

@@ -12,7 +12,7 @@ import type { Tensor3D } from "../backend/tf_types.ts";
 import * as faceapi from "@vladmandic/face-api/dist/face-api.node-wasm.js";
 import { fullSize, regionOf, type RgbImage, type ShrunkImage } from "../image/mod.ts";
 import { type Box, clampBox, nonMaxSuppression, type Point } from "./geometry.ts";
-import { Ssd, type SsdParams } from "./ssd.ts";
+import { Ssd, type SsdRunner } from "./ssd.ts";
 import { loadWeightMap } from "./weights.ts";
 
 /** One face found in a photo. Coordinates are pixels of the photo. */
@@ -28,6 +28,12 @@ export interface DetectedFace {
    * weaker candidates, else tiles); 3 = the whole (small) image taken as the face.
    */
   pass: 1 | 2 | 3;
+}
+
+/** Runs SSD passes elsewhere (worker threads) when it has room for one more. */
+export interface SsdHelper {
+  /** A runner for one pass on decoded pixels, or undefined when busy enough already. */
+  withRoom(): SsdRunner | undefined;
 }
 
 /** Per-call detection options. */
@@ -232,6 +238,8 @@ export function cropBox(image: tf.Tensor3D, box: Box): FaceCrop {
 export class FaceDetector {
   readonly #ssd: Ssd;
   readonly #landmarks: faceapi.FaceLandmark68Net;
+  /** Where SSD passes may run besides this thread, when it has room (see `runElsewhere`). */
+  #helper: SsdHelper | undefined;
 
   private constructor(ssd: Ssd, landmarks: faceapi.FaceLandmark68Net) {
     this.#ssd = ssd;
@@ -240,13 +248,18 @@ export class FaceDetector {
 
   /** Load the pretrained detector and landmark weights from the installed face-api package. */
   static async load(): Promise<FaceDetector> {
-    const net = new faceapi.SsdMobilenetv1();
-    net.loadFromWeightMap(asFaceApi(await loadWeightMap("ssd_mobilenetv1_model")));
-    const ssd = await Ssd.fromFaceApi(net.params as unknown as SsdParams);
-    net.dispose();
+    const ssd = await Ssd.load();
     const landmarks = new faceapi.FaceLandmark68Net();
     landmarks.loadFromWeightMap(asFaceApi(await loadWeightMap("face_landmark_68_model")));
     return new FaceDetector(ssd, landmarks);
+  }
+
+  /**
+   * Let `helper` run SSD passes on decoded pixels whenever it has room (it says so by returning a
+   * promise); the rest run on this thread. Pass undefined to run everything here again.
+   */
+  runElsewhere(helper: SsdHelper | undefined): void {
+    this.#helper = helper;
   }
 
   /** Free the networks' weights. */
@@ -371,7 +384,10 @@ export class FaceDetector {
 
   /** Run SSD on one image; boxes come back in its pixel coordinates. */
   async #locate(image: Tensor3D | RgbImage, minConfidence: number): Promise<Candidate[]> {
-    const { boxes, scores } = await this.#ssd.detect(image, minConfidence);
+    const runner: SsdRunner = image instanceof tf.Tensor
+      ? this.#ssd
+      : this.#helper?.withRoom() ?? this.#ssd;
+    const { boxes, scores } = await runner.detect(image, minConfidence);
     // Boxes are relative to the image padded to a square at the bottom and right.
     const side = image instanceof tf.Tensor
       ? Math.max(image.shape[0], image.shape[1])

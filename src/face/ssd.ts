@@ -8,7 +8,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Tensor3D } from "../backend/tf_types.ts";
+import * as faceapi from "@vladmandic/face-api/dist/face-api.node-wasm.js";
 import type { RgbImage } from "../image/types.ts";
+import { loadWeightMap } from "./weights.ts";
 
 /** The detector's input side. */
 export const SSD_INPUT = 512;
@@ -41,13 +43,27 @@ export interface SsdParams {
   output_layer: { extra_dim: tf.Tensor3D };
 }
 
+/** What the SSD finds: boxes `[ymin, xmin, ymax, xmax]` relative to the padded square, and scores. */
+export interface SsdOutput {
+  /** One box per anchor that scored at least the minimum. */
+  boxes: number[][];
+  /** The boxes' scores, 0..1. */
+  scores: number[];
+}
+
+/** Something that runs the SSD: the network on this thread, or worker threads that hold it. */
+export interface SsdRunner {
+  /** Detect on an image tensor `[h, w, 3]` or decoded pixels (see {@linkcode Ssd.detect}). */
+  detect(image: Tensor3D | RgbImage, minScore: number): Promise<SsdOutput>;
+}
+
 interface Conv {
   filter: T4;
   bias: T1;
 }
 
 /** SSD with folded weights, ready to run. */
-export class Ssd {
+export class Ssd implements SsdRunner {
   readonly #conv0: Conv;
   readonly #pairs: { depthwise: Conv; pointwise: Conv }[];
   readonly #extra: Conv[];
@@ -70,6 +86,18 @@ export class Ssd {
     this.#boxes = boxes;
     this.#classes = classes;
     this.#anchors = anchors;
+  }
+
+  /** Load face-api's pretrained SSD MobileNet v1 weights from the installed package. */
+  static async load(): Promise<Ssd> {
+    const net = new faceapi.SsdMobilenetv1();
+    // deno-lint-ignore no-explicit-any
+    net.loadFromWeightMap(await loadWeightMap("ssd_mobilenetv1_model") as any);
+    try {
+      return await Ssd.fromFaceApi(net.params as unknown as SsdParams);
+    } finally {
+      net.dispose();
+    }
   }
 
   /** Fold face-api's parameters into fused-kernel weights (the originals are left alone). */
@@ -120,10 +148,7 @@ export class Ssd {
    * @returns boxes `[ymin, xmin, ymax, xmax]` relative to the padded square, and their scores,
    *   for the anchors scoring at least `minScore`.
    */
-  async detect(
-    image: Tensor3D | RgbImage,
-    minScore: number,
-  ): Promise<{ boxes: number[][]; scores: number[] }> {
+  async detect(image: Tensor3D | RgbImage, minScore: number): Promise<SsdOutput> {
     const [boxT, classT] = this.#forward(
       image instanceof tf.Tensor ? inputFromTensor(image) : inputFromPixels(image),
     );
