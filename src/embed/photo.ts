@@ -147,8 +147,11 @@ export class FaceAnalyzer {
   readonly #caches: Caches | undefined;
   readonly #config: AnalyzerConfig;
   #workersStart: Promise<SsdPool | undefined> | undefined;
-  /** Photos answered wholly from the cache, and photos analyzed afresh, since load (failures count in neither). */
-  readonly stats = { hits: 0, misses: 0 };
+  /**
+   * Since load: photos answered wholly from the cache, photos analyzed afresh (failures count in
+   * neither), and detection passes run on worker threads.
+   */
+  readonly stats = { hits: 0, misses: 0, workerPasses: 0 };
 
   private constructor(detector: FaceDetector, backbone: tf.LayersModel, config: AnalyzerConfig) {
     this.detector = detector;
@@ -212,15 +215,29 @@ export class FaceAnalyzer {
    */
   #startWorkers(): void {
     if (this.#workersStart || this.#extraWorkers === 0) return;
+    const stats = this.stats;
     const start: Promise<SsdPool | undefined> = SsdPool.start(
       this.#extraWorkers,
       tf.getBackend() as "wasm" | "cpu",
+      2,
+      () => stats.workerPasses++,
     ).then((pool) => {
       if (this.#workersStart === start) this.detector.runElsewhere(pool);
       else pool.close(); // released, or disposed, while starting
       return pool;
     }, () => undefined);
     this.#workersStart = start;
+  }
+
+  /**
+   * Start the worker threads now, rather than at the first photo not in the cache, and wait
+   * until they are ready.
+   *
+   * @returns how many run (0 on a GPU backend, with `workers` 1, or when they cannot start).
+   */
+  async startWorkers(): Promise<number> {
+    this.#startWorkers();
+    return (await this.#workersStart)?.size ?? 0;
   }
 
   /**

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { initBackend } from "../backend/backend.ts";
 import { iou } from "../face/geometry.ts";
 import { decodeImage } from "../image/mod.ts";
-import { DETECT_DECODE_SIDE, FaceAnalyzer } from "./photo.ts";
+import { DETECT_DECODE_SIDE, FaceAnalyzer, type PhotoRecord } from "./photo.ts";
 
 const DATASET = new URL("../../../shared/datasets/fcbarcelona/", import.meta.url).pathname;
 const hasDataset = await Deno.stat(DATASET).then(() => true, () => false);
@@ -57,5 +57,35 @@ Deno.test({
       assert.ok(d < 0.15, `face ${i}: embedding distance ${d}`);
     }
     analyzer.dispose();
+  },
+});
+
+Deno.test({
+  name: "with SSD workers the analyzer finds the same faces, then releases them",
+  ignore: !hasDataset,
+  async fn() {
+    const dir = DATASET + "Test/Pique/";
+    const files = [...Deno.readDirSync(dir)].map((e) => dir + e.name).sort().slice(0, 6);
+    const alone = await FaceAnalyzer.load({ cacheDir: false });
+    const helped = await FaceAnalyzer.load({ cacheDir: false, workers: 2 });
+    assert.equal(helped.concurrency, 3);
+    assert.equal(await helped.startWorkers(), 1);
+    const expected: PhotoRecord[] = [];
+    for (const f of files) expected.push(await alone.analyzeFile(f));
+    // Three at once, as analyzeFiles hands them: passes go to the worker when it has room.
+    const got = await Promise.all(files.map((f) => helped.analyzeFile(f)));
+    got.forEach((record, i) => {
+      assert.equal(record.faces.length, expected[i].faces.length, files[i]);
+      record.faces.forEach((face, k) => {
+        assert.ok(iou(face.box, expected[i].faces[k].box) > 0.999, files[i]);
+        assert.ok(distance(face.embedding, expected[i].faces[k].embedding) < 1e-4, files[i]);
+      });
+    });
+    assert.ok(helped.stats.workerPasses > 0, "the worker took some of the passes");
+    await helped.releaseWorkers();
+    // Workers start again at the next photo that needs them.
+    assert.equal((await helped.analyzeFile(files[0])).faces.length, expected[0].faces.length);
+    alone.dispose();
+    helped.dispose();
   },
 });

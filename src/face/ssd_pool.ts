@@ -41,9 +41,12 @@ export class SsdPool implements SsdHelper {
   readonly #pending = new Map<number, Pending>();
   #next = 0;
 
-  private constructor(workers: Worker[], depth: number) {
+  readonly #onPass: (() => void) | undefined;
+
+  private constructor(workers: Worker[], depth: number, onPass?: () => void) {
     this.#workers = workers;
     this.depth = depth;
+    this.#onPass = onPass;
     this.#busy = workers.map(() => 0);
     workers.forEach((w) => {
       w.onmessage = (e: MessageEvent<FromSsdWorker>) => this.#receive(e.data);
@@ -56,11 +59,17 @@ export class SsdPool implements SsdHelper {
   }
 
   /**
-   * Start `size` workers on `backend` and wait until each has loaded the SSD.
+   * Start `size` workers on `backend` and wait until each has loaded the SSD; `onPass` hears of
+   * every pass a worker completes.
    *
    * @throws Error when a worker cannot start (its message says why).
    */
-  static async start(size: number, backend: "wasm" | "cpu", depth = 2): Promise<SsdPool> {
+  static async start(
+    size: number,
+    backend: "wasm" | "cpu",
+    depth = 2,
+    onPass?: () => void,
+  ): Promise<SsdPool> {
     const workers = Array.from(
       { length: size },
       () => new Worker(new URL("./ssd_worker.ts", import.meta.url).href, { type: "module" }),
@@ -83,7 +92,7 @@ export class SsdPool implements SsdHelper {
       workers.forEach((w) => w.terminate());
       throw error;
     }
-    return new SsdPool(workers, depth);
+    return new SsdPool(workers, depth, onPass);
   }
 
   /** A runner on the least busy worker, or undefined when every worker holds `depth` passes. */
@@ -131,7 +140,9 @@ export class SsdPool implements SsdHelper {
     if (!p) return;
     this.#pending.delete(msg.id);
     this.#busy[p.worker]--;
-    if (msg.kind === "done") p.resolve({ boxes: msg.boxes, scores: msg.scores });
-    else p.reject(new Error(msg.error));
+    if (msg.kind === "done") {
+      this.#onPass?.();
+      p.resolve({ boxes: msg.boxes, scores: msg.scores });
+    } else p.reject(new Error(msg.error));
   }
 }
