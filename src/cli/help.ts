@@ -14,8 +14,9 @@ const COMMON = `Common options:
   --cache DIR      cache of faces and embeddings (default $FACEFIT_CACHE or ~/.cache/facefit)
   --no-cache       neither read nor write the cache
   --max-pixels N   refuse images with more pixels, before decoding them (default ${DEFAULT_MAX_PIXELS})
-  --workers N      photos analyzed at once, in this thread and N-1 worker threads (WASM/CPU
-                   backends; default: one per CPU core, up to 4, for train, evaluate and audit)
+  --workers N      threads that detect faces: this one and N-1 workers that hold the detector
+                   only (WASM/CPU backends; default: one per CPU core, up to 4, for train,
+                   evaluate and audit)
   --json           print the result as JSON on stdout
   -q, --quiet      no progress output (progress bars are only drawn on a terminal anyway)
   -v, --verbose    every epoch, timings per stage, more detail

@@ -68,11 +68,11 @@ Deno.test({
     const files = [...Deno.readDirSync(dir)].map((e) => dir + e.name).sort().slice(0, 6);
     const alone = await FaceAnalyzer.load({ cacheDir: false });
     const helped = await FaceAnalyzer.load({ cacheDir: false, workers: 2 });
-    assert.equal(helped.concurrency, 3);
+    assert.ok(helped.concurrency > 1, "photos at once");
     assert.equal(await helped.startWorkers(), 1);
     const expected: PhotoRecord[] = [];
     for (const f of files) expected.push(await alone.analyzeFile(f));
-    // Three at once, as analyzeFiles hands them: passes go to the worker when it has room.
+    // All at once, as analyzeFiles hands them: passes go to the worker when it has room.
     const got = await Promise.all(files.map((f) => helped.analyzeFile(f)));
     got.forEach((record, i) => {
       assert.equal(record.faces.length, expected[i].faces.length, files[i]);

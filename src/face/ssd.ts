@@ -253,23 +253,28 @@ function inputFromPixels(image: RgbImage): T4 {
   const { width: w, height: h, data } = image;
   const side = Math.max(w, h);
   const n = SSD_INPUT;
-  // Byte offsets of each output column's two source pixels in a row (-1: padding), and weights.
+  // Byte offsets of each output column's and row's two source pixels (-1: padding), and weights.
   const cols = taps(side, n, w, 3);
   const rows = taps(side, n, h, w * 3);
   const out = new Float32Array(n * n * 3);
-  let o = 0;
+  // Separable: blend two source rows into `line`, then sample `line` at the output columns.
+  const line = new Float32Array(w * 3 + 3); // one padding pixel of zeros at the end
   for (let oy = 0; oy < n; oy++) {
     const r0 = rows.lo[oy], r1 = rows.hi[oy], fy = rows.frac[oy];
+    if (r0 < 0) line.fill(0);
+    else if (r1 < 0) {
+      for (let i = 0; i < w * 3; i++) line[i] = data[r0 + i] * (1 - fy);
+    } else {
+      for (let i = 0; i < w * 3; i++) line[i] = data[r0 + i] + (data[r1 + i] - data[r0 + i]) * fy;
+    }
+    let o = oy * n * 3;
     for (let ox = 0; ox < n; ox++) {
-      const c0 = cols.lo[ox], c1 = cols.hi[ox], fx = cols.frac[ox];
+      const c0 = cols.lo[ox] < 0 ? w * 3 : cols.lo[ox];
+      const c1 = cols.hi[ox] < 0 ? w * 3 : cols.hi[ox];
+      const fx = cols.frac[ox];
       for (let c = 0; c < 3; c++) {
-        const tl = r0 >= 0 && c0 >= 0 ? data[r0 + c0 + c] : 0;
-        const tr = r0 >= 0 && c1 >= 0 ? data[r0 + c1 + c] : 0;
-        const bl = r1 >= 0 && c0 >= 0 ? data[r1 + c0 + c] : 0;
-        const br = r1 >= 0 && c1 >= 0 ? data[r1 + c1 + c] : 0;
-        const top = tl + (tr - tl) * fx;
-        const bottom = bl + (br - bl) * fx;
-        out[o++] = (top + (bottom - top) * fy) / 127.5 - 1;
+        const left = line[c0 + c];
+        out[o++] = (left + (line[c1 + c] - left) * fx) / 127.5 - 1;
       }
     }
   }
