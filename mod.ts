@@ -25,9 +25,12 @@ export { type BackendInfo, type BackendRequest, initBackend } from "./src/backen
 export {
   decodeImage,
   type DecodeOptions,
+  decodeShrunk,
   ImageDecodeError,
   readImage,
   type RgbImage,
+  type ShrinkRequest,
+  type ShrunkImage,
 } from "./src/image/mod.ts";
 export {
   type Dataset,
@@ -43,9 +46,13 @@ export {
   type FaceBox,
   type FaceCrop,
   FaceDetector,
+  photoSource,
   rgbSource,
+  type SsdHelper,
   tensorSource,
+  type View,
 } from "./src/face/detect.ts";
+export type { SsdOutput, SsdRunner } from "./src/face/ssd.ts";
 export { type AlignOptions, CHIP_SIZE, chipTransform, extractChips } from "./src/face/align.ts";
 export type { Box, Point, Similarity } from "./src/face/geometry.ts";
 export { buildBackbone, embed, loadBackbone, setTrainableStages, STAGES } from "./src/embed/mod.ts";

@@ -261,7 +261,7 @@ export class FaceAnalyzer {
 
   /** Free the networks. */
   dispose(): void {
-    this.releaseWorkers();
+    void this.releaseWorkers();
     this.detector.dispose();
     this.backbone.dispose();
   }
@@ -272,10 +272,6 @@ export class FaceAnalyzer {
    * @throws Error naming the file when it cannot be read or decoded.
    */
   async analyzeFile(path: string): Promise<PhotoRecord> {
-    return await this.#analyzeHere(path);
-  }
-
-  async #analyzeHere(path: string): Promise<PhotoRecord> {
     const bytes = await readImageBytes(path);
     const key = this.#caches ? await sha256Hex(bytes) : "";
     const [faces, embeddings] = this.#caches

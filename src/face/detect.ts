@@ -85,8 +85,8 @@ export interface DetectionSource {
   height: number;
   /**
    * A region, shrunk by a whole factor to at least `side` and less than twice `side` pixels on its
-   * longer side (or left as it is when smaller), as a new tensor `[h, w, 3]` the caller disposes,
-   * the factor, and where the view's top-left corner sits in the source (whole pixels).
+   * longer side (or left as it is when smaller): its pixels, the factor, and where the view's
+   * top-left corner sits in the source.
    */
   view(region: Box, side: number): View;
 }
@@ -255,8 +255,8 @@ export class FaceDetector {
   }
 
   /**
-   * Let `helper` run SSD passes on decoded pixels whenever it has room (it says so by returning a
-   * promise); the rest run on this thread. Pass undefined to run everything here again.
+   * Let `helper` run SSD passes on decoded pixels whenever it has room (it says so by handing out
+   * a runner); the rest run on this thread. Pass undefined to run everything here again.
    */
   runElsewhere(helper: SsdHelper | undefined): void {
     this.#helper = helper;

@@ -142,8 +142,8 @@ export class Ssd implements SsdRunner {
   }
 
   /**
-   * Detect on one image `[h, w, 3]` (0..255). Like face-api, the image is padded to a square at
-   * the bottom and right and resized to 512x512.
+   * Detect on one image, a tensor `[h, w, 3]` or decoded pixels (0..255). Like face-api, the image
+   * is padded to a square at the bottom and right and resized to 512x512.
    *
    * @returns boxes `[ymin, xmin, ymax, xmax]` relative to the padded square, and their scores,
    *   for the anchors scoring at least `minScore`.
@@ -244,8 +244,8 @@ function inputFromTensor(image: Tensor3D): T4 {
 }
 
 /**
- * The same preprocessing from pixels, done in JavaScript in one pass: bilinear sampling of the
- * zero-padded square (as `tf.image.resizeBilinear` without corner alignment or half-pixel
+ * The same preprocessing from pixels, done in JavaScript: bilinear sampling of the zero-padded
+ * square (as `tf.image.resizeBilinear` without corner alignment or half-pixel
  * centres does) and the scaling to -1..1. The backend receives the 3 MB input and nothing
  * larger, whatever the view's size.
  */
