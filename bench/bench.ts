@@ -211,7 +211,8 @@ if (values.json) {
     console.log(`${k.padEnd(28)} ${f(v.medianMs)} ${f(v.p90Ms)} ${f(v.imagesPerSecond)}`);
   }
   console.log(
-    `facefit, ${workers} threads (this one + ${workers - 1} SSD workers)`.padEnd(44) +
+    `facefit, ${workers} threads (this one + ${workers - 1} SSD worker${workers === 2 ? "" : "s"})`
+      .padEnd(44) +
       f(result.parallel.imagesPerSecond),
   );
   console.log(
