@@ -29,7 +29,7 @@ import {
   shiftSimilarity,
 } from "../face/align.ts";
 import { type DetectOptions, type FaceCrop, FaceDetector, photoSource } from "../face/detect.ts";
-import type { Box, Point } from "../face/geometry.ts";
+import type { Box, Point, Similarity } from "../face/geometry.ts";
 import { CHIP_SIZE } from "./backbone.ts";
 import { embed } from "./embed.ts";
 import { BACKBONE_ID, loadBackbone } from "./weights.ts";
@@ -272,8 +272,19 @@ export class FaceAnalyzer {
    * @throws Error naming the file when it cannot be read or decoded.
    */
   async analyzeFile(path: string): Promise<PhotoRecord> {
+    return await this.#analyzeRead(path, await this.#read(path));
+  }
+
+  /** A file's bytes and their cache key (empty without a cache). */
+  async #read(path: string): Promise<{ bytes: Uint8Array; key: string }> {
     const bytes = await readImageBytes(path);
-    const key = this.#caches ? await sha256Hex(bytes) : "";
+    return { bytes, key: this.#caches ? await sha256Hex(bytes) : "" };
+  }
+
+  async #analyzeRead(
+    path: string,
+    { bytes, key }: { bytes: Uint8Array; key: string },
+  ): Promise<PhotoRecord> {
     const [faces, embeddings] = this.#caches
       ? await Promise.all([this.#caches.faces.get(key), this.#caches.embeddings.get(key)])
       : [undefined, undefined];
@@ -313,10 +324,9 @@ export class FaceAnalyzer {
    * cache, else cut again from the photo at the cached landmarks.
    */
   async chipsOf(path: string): Promise<{ record: PhotoRecord; chips: Uint8Array }> {
-    const record = await this.analyzeFile(path);
-    const bytes = await readImageBytes(path);
-    const key = this.#caches ? await sha256Hex(bytes) : "";
-    return { record, chips: await this.#chipsFor(key, bytes, path, record) };
+    const read = await this.#read(path);
+    const record = await this.#analyzeRead(path, read);
+    return { record, chips: await this.#chipsFor(read.key, read.bytes, path, record) };
   }
 
   async #chipsFor(
@@ -331,7 +341,7 @@ export class FaceAnalyzer {
     const photo = await decodeShrunk(bytes, {
       ...this.#config.decode,
       path,
-      maxShrink: landmarks.length > 0 ? Math.min(...landmarks.map(chipFactor)) : 8,
+      maxShrink: Math.min(8, ...landmarks.map((l) => chipFactor(chipTransform(l)))),
     });
     const chips = await this.#chips(photo, landmarks);
     await this.#caches?.chips.setBytes(key, chips);
@@ -402,7 +412,7 @@ export class FaceAnalyzer {
     await atMost(Math.min(8, ...boxes.map(landmarkFactor)));
     const landmarks = await this.#landmarks(photo, boxes);
     lap("landmarks");
-    await atMost(Math.min(8, ...landmarks.map(chipFactor)));
+    await atMost(Math.min(8, ...landmarks.map((l) => chipFactor(chipTransform(l)))));
     const chips = await this.#chips(photo, landmarks);
     lap("align");
     await onChips?.(chips);
@@ -452,7 +462,7 @@ export class FaceAnalyzer {
       const t = chipTransform(landmarks[i]);
       // A face much larger than the chip is box-filtered down in JavaScript first (the same
       // anti-aliasing extractChips would do), so that only a small region becomes a tensor.
-      const small = regionOf(photo, chipFootprint(t), chipFactor(landmarks[i]));
+      const small = regionOf(photo, chipFootprint(t), chipFactor(t));
       const f = small.scale;
       // Pixel j of the small region covers photo pixels [x + j f, x + (j + 1) f): its centre.
       const local = shiftSimilarity(t, small.x, small.y);
@@ -499,9 +509,8 @@ function landmarkFactor(box: Box): number {
   return Math.max(1, Math.floor(Math.max(box.width, box.height) / LANDMARK_CROP_SIDE));
 }
 
-/** Photo pixels per chip pixel for a face with these landmarks (at least 1). */
-function chipFactor(landmarks: Point[]): number {
-  const t = chipTransform(landmarks);
+/** Photo pixels per chip pixel under a chip transform (at least 1). */
+function chipFactor(t: Similarity): number {
   return Math.max(1, Math.floor(Math.hypot(t.a, t.b)));
 }
 

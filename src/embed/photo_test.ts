@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../backend/backend.ts";
 import { iou } from "../face/geometry.ts";
+import { distance } from "../head/vectors.ts";
 import { decodeImage } from "../image/mod.ts";
 import { DETECT_DECODE_SIDE, FaceAnalyzer, type PhotoRecord } from "./photo.ts";
 
@@ -8,10 +9,6 @@ const DATASET = new URL("../../../shared/datasets/fcbarcelona/", import.meta.url
 const hasDataset = await Deno.stat(DATASET).then(() => true, () => false);
 
 await initBackend("wasm");
-
-function distance(a: number[], b: number[]): number {
-  return Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0));
-}
 
 /** Analyze a photo file both ways; stage names in the order the bytes path ran them. */
 async function bothWays(analyzer: FaceAnalyzer, file: string) {
