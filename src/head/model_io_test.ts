@@ -6,23 +6,12 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { buildHead } from "./head.ts";
-import { loadModel, MODEL_FORMAT, type ModelInfo, saveModel } from "./model_io.ts";
+import { loadModel, saveModel } from "./model_io.ts";
+import { testModelInfo } from "./test_fixtures.ts";
 
 await tf.setBackend("cpu");
 
-function info(labels: string[], extra: Partial<ModelInfo> = {}): ModelInfo {
-  return {
-    format: MODEL_FORMAT,
-    labels,
-    backbone: "test-backbone",
-    chip: { size: 150, padding: 0.25, alignment: "test" },
-    embedding: { size: 4, normalize: "l2" },
-    threshold: { value: 0.5, rule: "test" },
-    createdAt: "2026-01-01T00:00:00.000Z",
-    training: {},
-    ...extra,
-  };
-}
+const info = testModelInfo;
 
 /** Every file of a folder, by relative path. */
 async function snapshot(dir: string): Promise<Record<string, string>> {
