@@ -35,7 +35,7 @@ Deno.test({
     // A broken photo in the training data is reported and skipped, not fatal.
     await Deno.writeTextFile(join(train, "Messi", "broken.jpg"), "this is not a JPEG");
 
-    const t = await cli(
+    const trainArgs = [
       "train",
       "--data",
       train,
@@ -47,7 +47,8 @@ Deno.test({
       "1",
       "--backend",
       "wasm",
-    );
+    ];
+    const t = await cli(...trainArgs);
     assert.equal(t.code, 0, t.stderr);
     assert.match(t.stderr.split("\n")[0], /^facefit: backend wasm on CPU/);
     assert.match(t.stderr, /skipped ".*broken.jpg"/);
@@ -58,19 +59,7 @@ Deno.test({
     assert.deepEqual(info.labels, PEOPLE);
 
     // Warm run: every photo comes from the cache (the broken file fails again and counts as neither).
-    const warm = await cli(
-      "train",
-      "--data",
-      train,
-      "--model",
-      model,
-      "--cache",
-      cache,
-      "--seed",
-      "1",
-      "--backend",
-      "wasm",
-    );
+    const warm = await cli(...trainArgs);
     assert.equal(warm.code, 0, warm.stderr);
     assert.match(warm.stderr, /cache 30 hits \/ 0 misses/);
 
