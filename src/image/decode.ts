@@ -20,8 +20,21 @@ import { decodeWebp } from "./webp.ts";
 /** The default pixel budget: 50 megapixels, above any camera photo a face data set holds. */
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
-const DECODERS: Record<ImageFormat, (bytes: Uint8Array) => RgbImage | Promise<RgbImage>> = {
-  jpeg: (bytes) => decodeJpeg(bytes),
+/**
+ * Each format's decoder. Given a shrink above 1 and the stored size, a decoder may return the
+ * pixels at up to that fraction of the size and say by how much it shrank them (only JPEG can);
+ * the others decode at full size.
+ */
+type Decoder = (
+  bytes: Uint8Array,
+  shrink: number,
+  stored: ImageSize | undefined,
+) => Shrinkable | Promise<Shrinkable>;
+
+type Shrinkable = RgbImage & { shrink?: number };
+
+const DECODERS: Record<ImageFormat, Decoder> = {
+  jpeg: decodeJpeg,
   png: decodePng,
   gif: decodeGif,
   tiff: decodeTiff,
@@ -92,11 +105,10 @@ async function decodeAt(
   let image: RgbImage;
   let shrink = 1;
   try {
-    if (format === "jpeg" && request !== undefined && size !== undefined) {
-      const decoded = await decodeJpeg(bytes, chooseShrink(size, request), size);
-      image = decoded;
-      shrink = decoded.shrink;
-    } else image = await DECODERS[format](bytes);
+    const asked = request !== undefined && size !== undefined ? chooseShrink(size, request) : 1;
+    const decoded = await DECODERS[format](bytes, asked, size);
+    image = decoded;
+    shrink = decoded.shrink ?? 1;
   } catch (error) {
     if (error instanceof FormatError) throw decodeFailure(path, error.message, error);
     if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
