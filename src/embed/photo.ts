@@ -28,7 +28,14 @@ import {
   extractChips,
   shiftSimilarity,
 } from "../face/align.ts";
-import { type DetectOptions, type FaceCrop, FaceDetector, photoSource } from "../face/detect.ts";
+import {
+  DEFAULT_DETECT_OPTIONS,
+  type DetectOptions,
+  type FaceBox,
+  type FaceCrop,
+  FaceDetector,
+  photoSource,
+} from "../face/detect.ts";
 import type { Box, Point, Similarity } from "../face/geometry.ts";
 import { CHIP_SIZE } from "./backbone.ts";
 import { embed } from "./embed.ts";
@@ -115,7 +122,20 @@ const WORKER_DEPTH = 6;
 /** How many faces are embedded in one batch. */
 const EMBED_BATCH = 4;
 
-type FacesEntry = { width: number; height: number; faces: Omit<FaceRecord, "embedding">[] };
+type FacesEntry = {
+  width: number;
+  height: number;
+  faces: Omit<FaceRecord, "embedding">[];
+  /** How a small image was read (see `SMALL_IMAGE_METHOD`); absent for photos. */
+  small?: string;
+};
+
+/**
+ * How small images (see `DetectOptions.wholeImageBelow`) are read: a landmark check for a tight
+ * crop, at most one SSD pass. Their cache entries carry it, so that an entry written before is
+ * analysed again, while photos keep theirs.
+ */
+const SMALL_IMAGE_METHOD = "tight-crop-v1";
 
 interface Caches {
   faces: JsonCache<FacesEntry>;
@@ -285,9 +305,12 @@ export class FaceAnalyzer {
     path: string,
     { bytes, key }: { bytes: Uint8Array; key: string },
   ): Promise<PhotoRecord> {
-    const [faces, embeddings] = this.#caches
+    let [faces, embeddings] = this.#caches
       ? await Promise.all([this.#caches.faces.get(key), this.#caches.embeddings.get(key)])
       : [undefined, undefined];
+    if (faces && this.#isSmall(faces) && faces.small !== SMALL_IMAGE_METHOD) {
+      faces = embeddings = undefined; // read the old way: read it again
+    }
     if (faces && embeddings && embeddings.length === faces.faces.length) {
       this.stats.hits++;
       return withEmbeddings(faces, embeddings);
@@ -312,11 +335,18 @@ export class FaceAnalyzer {
       await this.#caches.faces.set(key, {
         ...size,
         faces: withEmb.map(({ embedding: _, ...f }) => f),
+        ...(this.#isSmall(size) ? { small: SMALL_IMAGE_METHOD } : {}),
       });
       await this.#caches.embeddings.set(key, withEmb.map((f) => f.embedding));
     }
     this.stats.misses++;
     return record;
+  }
+
+  /** Whether the detector treats an image of this size as small (a possible face crop). */
+  #isSmall(size: { width: number; height: number }): boolean {
+    const below = this.#config.detect?.wholeImageBelow ?? DEFAULT_DETECT_OPTIONS.wholeImageBelow;
+    return Math.max(size.width, size.height) <= below;
   }
 
   /**
@@ -408,9 +438,10 @@ export class FaceAnalyzer {
     };
     const found = await this.detector.locate(photoSource(photo), this.#config.detect);
     lap("detect");
-    const boxes = found.map((f) => f.box);
-    await atMost(Math.min(8, ...boxes.map(landmarkFactor)));
-    const landmarks = await this.#landmarks(photo, boxes);
+    await atMost(
+      Math.min(8, ...found.filter((f) => !f.landmarks).map((f) => landmarkFactor(f.box))),
+    );
+    const landmarks = await this.#landmarks(photo, found);
     lap("landmarks");
     await atMost(Math.min(8, ...landmarks.map((l) => chipFactor(chipTransform(l)))));
     const chips = await this.#chips(photo, landmarks);
@@ -431,8 +462,18 @@ export class FaceAnalyzer {
     };
   }
 
+  /**
+   * Landmarks of each face: those the detector found already, else from a crop of the face
+   * shrunk to about the landmark network's input size.
+   */
+  async #landmarks(photo: ShrunkImage, faces: FaceBox[]): Promise<Point[][]> {
+    const missing = faces.filter((f) => !f.landmarks);
+    const found = await this.#landmarksOf(photo, missing.map((f) => f.box));
+    return faces.map((f) => f.landmarks ?? found.shift()!);
+  }
+
   /** Landmarks from crops of each face, shrunk to about the landmark network's input size. */
-  async #landmarks(photo: ShrunkImage, boxes: Box[]): Promise<Point[][]> {
+  async #landmarksOf(photo: ShrunkImage, boxes: Box[]): Promise<Point[][]> {
     const crops: FaceCrop[] = boxes.map((box) => {
       const region = regionOf(photo, box, landmarkFactor(box));
       return {

@@ -13,6 +13,7 @@ import * as faceapi from "@vladmandic/face-api/dist/face-api.node-wasm.js";
 import { fullSize, regionOf, type RgbImage, type ShrunkImage } from "../image/mod.ts";
 import { type Box, clampBox, nonMaxSuppression, type Point } from "./geometry.ts";
 import { Ssd, type SsdRunner } from "./ssd.ts";
+import { boxOfLandmarks, judgeTightCrop } from "./tight_crop.ts";
 import { loadWeightMap } from "./weights.ts";
 
 /** One face found in a photo. Coordinates are pixels of the photo. */
@@ -25,7 +26,8 @@ export interface DetectedFace {
   landmarks: Point[];
   /**
    * Which detection pass found the face: 1 = the whole photo; 2 = a second look (the first pass's
-   * weaker candidates, else tiles); 3 = the whole (small) image taken as the face.
+   * weaker candidates, else tiles); 3 = a small image taken as one face crop (read as a tight
+   * crop by its landmarks, or taken whole when the detector found nothing in it).
    */
   pass: 1 | 2 | 3;
 }
@@ -47,7 +49,11 @@ export interface DetectOptions {
   fallback?: boolean;
   /** Minimum detector score in the second pass. */
   fallbackConfidence?: number;
-  /** Take a small image with no detected face as one tight face crop (e.g. 92x112 datasets). */
+  /**
+   * An image whose longer side is at most this many pixels may be a face crop (e.g. the classic
+   * 92x112 sets): it is first read as a tight crop by the landmark network alone (no SSD pass),
+   * else gets one SSD pass and no tiles, else is taken whole as the face. 0 turns this off.
+   */
   wholeImageBelow?: number;
   /** Keep at most this many faces, best first. */
   maxFaces?: number;
@@ -73,6 +79,12 @@ interface Candidate {
 
 /** The detector's input is resized to this side; views of about this size keep it sharp. */
 const VIEW_SIDE = 512;
+
+/**
+ * A small image that is not a tight crop gets its one SSD pass in the middle of a grey canvas
+ * this many times its size.
+ */
+const CANVAS = 2;
 
 /**
  * Pixels the detector can ask for at the resolution it needs, so that a photo need not be one
@@ -194,6 +206,8 @@ export interface FaceBox {
   score: number;
   /** Which pass found it, as in {@linkcode DetectedFace}. */
   pass: DetectedFace["pass"];
+  /** The face's 68 landmarks in the source's pixels, when finding it needed them already. */
+  landmarks?: Point[];
 }
 
 /** A face's pixels for the landmark network: `tensor` shows the face box, placed at (x, y). */
@@ -275,21 +289,22 @@ export class FaceDetector {
    */
   async detect(image: Tensor3D, options: DetectOptions = {}): Promise<DetectedFace[]> {
     const found = await this.locate(tensorSource(image), options);
-    if (found.length === 0) return [];
-    const crops = found.map((c) => cropBox(image, c.box));
+    const needed = found.filter((c) => !c.landmarks);
+    const crops = needed.map((c) => cropBox(image, c.box));
     try {
       const landmarks = await this.landmarks(crops);
-      return found.map((c, i) => ({ ...c, landmarks: landmarks[i] }));
+      return found.map((c) => ({ ...c, landmarks: c.landmarks ?? landmarks.shift()! }));
     } finally {
       crops.forEach((c) => c.tensor.dispose());
     }
   }
 
   /**
-   * Find face boxes: the whole image first, then (when that finds nothing) the finer tiled pass,
-   * then, for a small image, the whole image as one face crop. The detector asks `source` for
-   * views of at most about 1024 px a side (it sees 512x512), so a large photo never becomes a
-   * large tensor.
+   * Find face boxes. A photo: the whole image first, then (when that finds nothing) a second look.
+   * A small image (longer side at most `wholeImageBelow`): read as a tight face crop by its
+   * landmarks first, else one SSD pass on it, else the whole image as the face. The detector asks
+   * `source` for views of at most about 1024 px a side (it sees 512x512), so a large photo never
+   * becomes a large tensor.
    *
    * @returns boxes in the source's pixels, clamped to it, most confident first.
    */
@@ -297,35 +312,132 @@ export class FaceDetector {
     const opts = { ...DEFAULT_DETECT_OPTIONS, ...options };
     validateOptions(opts);
     const { width, height } = source;
-    const whole = { x: 0, y: 0, width, height };
-    const lowest = opts.fallback
-      ? Math.min(opts.minConfidence, opts.fallbackConfidence)
-      : opts.minConfidence;
-    const first = (await this.#locateViews(source, [whole], lowest))[0];
-    let pass: DetectedFace["pass"] = 1;
-    let found = first.filter((c) => c.score >= opts.minConfidence);
-    if (found.length === 0 && opts.fallback) {
-      pass = 2;
-      // The first pass's weaker candidates are taken as they are: on FC Barcelona, 44 of the 51
-      // photos that needed a second look had one, and it was the face the tiles then found. Only
-      // without any do tiles look closer: 2x2 first, 3x3 when those find nothing either.
-      found = first.filter((c) => c.score >= opts.fallbackConfidence);
-      for (const grid of found.length > 0 ? [] : [2, 3]) {
-        found = suppress(
-          (await this.#locateViews(source, tileBoxes(width, height, grid), opts.fallbackConfidence))
-            .flat(),
-        );
-        if (found.length > 0) break;
-      }
-    }
-    if (found.length === 0 && Math.max(width, height) <= opts.wholeImageBelow) {
-      pass = 3;
-      found = [{ box: whole, score: 0 }];
-    }
+    const found = Math.max(width, height) <= opts.wholeImageBelow
+      ? await this.#locateSmall(source, opts)
+      : await this.#locatePhoto(source, opts);
     return found
-      .map((c) => ({ ...c, box: clampBox(c.box, width, height), pass }))
+      .map((c) => ({ ...c, box: clampBox(c.box, width, height) }))
       .filter((c) => Math.min(c.box.width, c.box.height) >= MIN_FACE_SIZE)
       .slice(0, opts.maxFaces);
+  }
+
+  /** SSD passes run since load, on this thread or elsewhere. */
+  get passes(): number {
+    return this.#passes;
+  }
+  #passes = 0;
+
+  /** A photo: the whole image, then (when that finds nothing) a second look. */
+  async #locatePhoto(source: DetectionSource, opts: Required<DetectOptions>): Promise<FaceBox[]> {
+    const { width, height } = source;
+    const whole = { x: 0, y: 0, width, height };
+    const first = (await this.#locateViews(source, [whole], lowestScore(opts)))[0];
+    const found = strongest(first, opts);
+    if (found.length > 0 || !opts.fallback) return found;
+    // The first pass's weaker candidates were taken as they are (strongest): on FC Barcelona, 44
+    // of the 51 photos that needed a second look had one, and it was the face the tiles then
+    // found. Only without any do tiles look closer: 2x2 first, 3x3 when those find nothing either.
+    for (const grid of [2, 3]) {
+      const tiles = tileBoxes(width, height, grid);
+      const cands = suppress(
+        (await this.#locateViews(source, tiles, opts.fallbackConfidence)).flat(),
+      );
+      if (cands.length > 0) return cands.map((c) => ({ ...c, pass: 2 }));
+    }
+    return [];
+  }
+
+  /**
+   * A small image, often a face crop that fills it: tiles of it would be smaller than any face
+   * the detector sees, and the SSD, trained on faces with context, often misses a face that
+   * fills the picture. So the landmark network (a thirtieth of an SSD pass) reads it as a tight
+   * crop first; only when it is not one does the SSD look, once.
+   */
+  async #locateSmall(source: DetectionSource, opts: Required<DetectOptions>): Promise<FaceBox[]> {
+    const { width, height } = source;
+    const whole = { x: 0, y: 0, width, height };
+    const view = source.view(whole, VIEW_SIDE);
+    const tensor = view.image instanceof tf.Tensor ? view.image : toTensor(view.image);
+    try {
+      const tight = await this.#readAsTightCrop(tensor, view, width, height);
+      if (tight) return [tight];
+      const found = strongest(
+        await this.#locateViewOnCanvas(tensor, view, lowestScore(opts)),
+        opts,
+      );
+      if (found.length > 0) return found;
+      const [landmarks] = await this.landmarks([{
+        tensor,
+        x: view.x,
+        y: view.y,
+        scale: view.scale,
+      }]);
+      return [{ box: whole, score: 0, pass: 3, landmarks }];
+    } finally {
+      tensor.dispose();
+    }
+  }
+
+  /**
+   * Two looks of the landmark network, on the whole view and on the box its landmarks imply:
+   * the face box, with the second look's landmarks, when they agree on one face filling the image.
+   */
+  async #readAsTightCrop(
+    tensor: Tensor3D,
+    view: View,
+    width: number,
+    height: number,
+  ): Promise<FaceBox | undefined> {
+    const at = { x: view.x, y: view.y, scale: view.scale };
+    const [first] = await this.landmarks([{ tensor, ...at }]);
+    const box = clampBox(boxOfLandmarks(first), width, height);
+    if (Math.min(box.width, box.height) < MIN_FACE_SIZE) return undefined;
+    const crop = cropBox(tensor, {
+      x: (box.x - view.x) / view.scale,
+      y: (box.y - view.y) / view.scale,
+      width: box.width / view.scale,
+      height: box.height / view.scale,
+    });
+    let second: Point[];
+    try {
+      [second] = await this.landmarks([{
+        tensor: crop.tensor,
+        x: view.x + crop.x * view.scale,
+        y: view.y + crop.y * view.scale,
+        scale: view.scale,
+      }]);
+    } finally {
+      crop.tensor.dispose();
+    }
+    if (!judgeTightCrop(first, second, width, height).tight) return undefined;
+    return { box, score: 0, pass: 3, landmarks: second };
+  }
+
+  /** One SSD pass on a view placed in the middle of a grey canvas `CANVAS` times its size. */
+  async #locateViewOnCanvas(
+    tensor: Tensor3D,
+    view: View,
+    minConfidence: number,
+  ): Promise<Candidate[]> {
+    const [h, w] = tensor.shape;
+    const side = Math.round(Math.max(w, h) * CANVAS);
+    const left = Math.floor((side - w) / 2), top = Math.floor((side - h) / 2);
+    const canvas = tf.tidy(() =>
+      tf.pad(tensor.toFloat(), [[top, side - h - top], [left, side - w - left], [0, 0]], 128)
+    ) as Tensor3D;
+    try {
+      return (await this.#locate(canvas, minConfidence)).map((c) => ({
+        ...c,
+        box: {
+          x: view.x + (c.box.x - left) * view.scale,
+          y: view.y + (c.box.y - top) * view.scale,
+          width: c.box.width * view.scale,
+          height: c.box.height * view.scale,
+        },
+      }));
+    } finally {
+      canvas.dispose();
+    }
   }
 
   /**
@@ -384,6 +496,7 @@ export class FaceDetector {
 
   /** Run SSD on one image; boxes come back in its pixel coordinates. */
   async #locate(image: Tensor3D | RgbImage, minConfidence: number): Promise<Candidate[]> {
+    this.#passes++;
     const runner: SsdRunner = image instanceof tf.Tensor
       ? this.#ssd
       : this.#helper?.withRoom() ?? this.#ssd;
@@ -411,6 +524,25 @@ export class FaceDetector {
 // deno-lint-ignore no-explicit-any
 function asFaceApi(value: unknown): any {
   return value;
+}
+
+/** The lowest score any pass keeps under these options. */
+function lowestScore(opts: Required<DetectOptions>): number {
+  return opts.fallback ? Math.min(opts.minConfidence, opts.fallbackConfidence) : opts.minConfidence;
+}
+
+/**
+ * The candidates above `minConfidence` (pass 1), else, with `fallback`, those above
+ * `fallbackConfidence` (pass 2, the second look's first step).
+ */
+function strongest(cands: Candidate[], opts: Required<DetectOptions>): FaceBox[] {
+  const sure = cands.filter((c) => c.score >= opts.minConfidence);
+  if (sure.length > 0 || !opts.fallback) return sure.map((c) => ({ ...c, pass: 1 }));
+  return cands.filter((c) => c.score >= opts.fallbackConfidence).map((c) => ({ ...c, pass: 2 }));
+}
+
+function toTensor(image: RgbImage): Tensor3D {
+  return tf.tensor3d(image.data, [image.height, image.width, 3], "int32");
 }
 
 function suppress(cands: Candidate[]): Candidate[] {
