@@ -55,6 +55,7 @@ export async function makeCrops(
 ): Promise<{ crops: CropEntry[]; skipped: string[] }> {
   const crops: CropEntry[] = [];
   const skipped: string[] = [];
+  const taken = new Set<string>();
   for (const split of splits) {
     const { files } = await scanDataset(join(data, split));
     const { analyzed } = await analyzeFiles(analyzer, files);
@@ -72,8 +73,11 @@ export async function makeCrops(
       const face = a.record.faces[index].box;
       const head = headRect(face);
       const image = await decodeImage(await Deno.readFile(a.path), { path: a.path });
-      const name = a.path.split("/").pop()!.replace(/\.[^.]*$/, "");
-      const crop = join(split, a.label, `${name}.pgm`);
+      // "x.jpg" -> "x.pgm", unless another photo ("x", "x.png") took that name already.
+      const file = a.path.split("/").pop()!;
+      let crop = join(split, a.label, `${file.replace(/\.[^.]*$/, "")}.pgm`);
+      if (taken.has(crop)) crop = join(split, a.label, `${file}.pgm`);
+      taken.add(crop);
       await Deno.mkdir(join(out, split, a.label), { recursive: true });
       await Deno.writeFile(
         join(out, crop),

@@ -349,94 +349,83 @@ export class FaceDetector {
 
   /**
    * A small image, often a face crop that fills it: tiles of it would be smaller than any face
-   * the detector sees, and the SSD, trained on faces with context, often misses a face that
-   * fills the picture. So the landmark network (a thirtieth of an SSD pass) reads it as a tight
-   * crop first; only when it is not one does the SSD look, once.
+   * the detector sees, and the SSD, trained on faces with context around them, misses most faces
+   * that fill the picture. So the landmark network (a thirtieth of an SSD pass) reads it as a
+   * tight crop first; only when it is not one does the SSD look, once, with the image in the
+   * middle of a grey canvas, which gives it the context a tight crop lacks.
    */
   async #locateSmall(source: DetectionSource, opts: Required<DetectOptions>): Promise<FaceBox[]> {
     const { width, height } = source;
-    const whole = { x: 0, y: 0, width, height };
-    const view = source.view(whole, VIEW_SIDE);
+    const view = source.view({ x: 0, y: 0, width, height }, VIEW_SIDE);
+    // The landmark network takes tensors; the SSD pass below takes the view as it is (decoded
+    // pixels can go to an SSD worker).
     const tensor = view.image instanceof tf.Tensor ? view.image : toTensor(view.image);
     try {
-      const tight = await this.#readAsTightCrop(tensor, view, width, height);
-      if (tight) return [tight];
-      const found = strongest(
-        await this.#locateViewOnCanvas(tensor, view, lowestScore(opts)),
-        opts,
-      );
-      if (found.length > 0) return found;
-      const [landmarks] = await this.landmarks([{
-        tensor,
-        x: view.x,
-        y: view.y,
-        scale: view.scale,
-      }]);
-      return [{ box: whole, score: 0, pass: 3, landmarks }];
+      const reading = await this.#readAsTightCrop(tensor, view, width, height);
+      if (reading.tight) return [reading.face];
+      const found = strongest(await this.#locateOnCanvas(view, lowestScore(opts)), opts);
+      // Nothing found: the landmarks' face, as the whole image was taken before.
+      return found.length > 0 ? found : [reading.face];
     } finally {
       tensor.dispose();
     }
   }
 
   /**
-   * Two looks of the landmark network, on the whole view and on the box its landmarks imply:
-   * the face box, with the second look's landmarks, when they agree on one face filling the image.
+   * Three looks of the landmark network: on the whole view, then twice on the box the previous
+   * look's landmarks imply. The face is the last look's box and landmarks; the image is a tight
+   * crop when the last two looks agree on a face that fills it (see `judgeTightCrop`).
    */
   async #readAsTightCrop(
     tensor: Tensor3D,
     view: View,
     width: number,
     height: number,
-  ): Promise<FaceBox | undefined> {
-    const at = { x: view.x, y: view.y, scale: view.scale };
-    const [first] = await this.landmarks([{ tensor, ...at }]);
-    const box = clampBox(boxOfLandmarks(first), width, height);
-    if (Math.min(box.width, box.height) < MIN_FACE_SIZE) return undefined;
-    const crop = cropBox(tensor, {
-      x: (box.x - view.x) / view.scale,
-      y: (box.y - view.y) / view.scale,
-      width: box.width / view.scale,
-      height: box.height / view.scale,
-    });
-    let second: Point[];
-    try {
-      [second] = await this.landmarks([{
-        tensor: crop.tensor,
-        x: view.x + crop.x * view.scale,
-        y: view.y + crop.y * view.scale,
-        scale: view.scale,
-      }]);
-    } finally {
-      crop.tensor.dispose();
-    }
-    if (!judgeTightCrop(first, second, width, height).tight) return undefined;
-    return { box, score: 0, pass: 3, landmarks: second };
+  ): Promise<{ face: FaceBox; tight: boolean }> {
+    const look = async (box: Box) => {
+      const crop = cropBox(tensor, {
+        x: (box.x - view.x) / view.scale,
+        y: (box.y - view.y) / view.scale,
+        width: box.width / view.scale,
+        height: box.height / view.scale,
+      });
+      try {
+        const [points] = await this.landmarks([{
+          tensor: crop.tensor,
+          x: view.x + crop.x * view.scale,
+          y: view.y + crop.y * view.scale,
+          scale: view.scale,
+        }]);
+        return points;
+      } finally {
+        crop.tensor.dispose();
+      }
+    };
+    const boxOf = (points: Point[]) => clampBox(boxOfLandmarks(points), width, height);
+    const first = await look({ x: 0, y: 0, width, height });
+    const second = await look(boxOf(first));
+    const third = await look(boxOf(second));
+    const box = boxOf(third);
+    const tight = Math.min(box.width, box.height) >= MIN_FACE_SIZE &&
+      judgeTightCrop(second, third, width, height).tight;
+    return { face: { box, score: 0, pass: 3, landmarks: third }, tight };
   }
 
   /** One SSD pass on a view placed in the middle of a grey canvas `CANVAS` times its size. */
-  async #locateViewOnCanvas(
-    tensor: Tensor3D,
-    view: View,
-    minConfidence: number,
-  ): Promise<Candidate[]> {
-    const [h, w] = tensor.shape;
-    const side = Math.round(Math.max(w, h) * CANVAS);
-    const left = Math.floor((side - w) / 2), top = Math.floor((side - h) / 2);
-    const canvas = tf.tidy(() =>
-      tf.pad(tensor.toFloat(), [[top, side - h - top], [left, side - w - left], [0, 0]], 128)
-    ) as Tensor3D;
+  async #locateOnCanvas(view: View, minConfidence: number): Promise<Candidate[]> {
+    const placed = onCanvas(view.image, CANVAS);
     try {
-      return (await this.#locate(canvas, minConfidence)).map((c) => ({
+      return (await this.#locate(placed.image, minConfidence)).map((c) => ({
         ...c,
         box: {
-          x: view.x + (c.box.x - left) * view.scale,
-          y: view.y + (c.box.y - top) * view.scale,
+          x: view.x + (c.box.x - placed.left) * view.scale,
+          y: view.y + (c.box.y - placed.top) * view.scale,
           width: c.box.width * view.scale,
           height: c.box.height * view.scale,
         },
       }));
     } finally {
-      canvas.dispose();
+      if (placed.image instanceof tf.Tensor) placed.image.dispose();
     }
   }
 
@@ -539,6 +528,30 @@ function strongest(cands: Candidate[], opts: Required<DetectOptions>): FaceBox[]
   const sure = cands.filter((c) => c.score >= opts.minConfidence);
   if (sure.length > 0 || !opts.fallback) return sure.map((c) => ({ ...c, pass: 1 }));
   return cands.filter((c) => c.score >= opts.fallbackConfidence).map((c) => ({ ...c, pass: 2 }));
+}
+
+/**
+ * An image in the middle of a mid-grey square canvas `factor` times its longer side: decoded
+ * pixels stay decoded pixels (so that an SSD worker can take the pass), a tensor a tensor.
+ */
+function onCanvas(
+  image: Tensor3D | RgbImage,
+  factor: number,
+): { image: Tensor3D | RgbImage; left: number; top: number } {
+  const [h, w] = image instanceof tf.Tensor ? image.shape : [image.height, image.width];
+  const side = Math.round(Math.max(w, h) * factor);
+  const left = Math.floor((side - w) / 2), top = Math.floor((side - h) / 2);
+  if (image instanceof tf.Tensor) {
+    const padded = tf.tidy(() =>
+      tf.pad(image.toFloat(), [[top, side - h - top], [left, side - w - left], [0, 0]], 128)
+    ) as Tensor3D;
+    return { image: padded, left, top };
+  }
+  const data = new Uint8Array(side * side * 3).fill(128);
+  for (let y = 0; y < h; y++) {
+    data.set(image.data.subarray(y * w * 3, (y + 1) * w * 3), ((top + y) * side + left) * 3);
+  }
+  return { image: { width: side, height: side, data }, left, top };
 }
 
 function toTensor(image: RgbImage): Tensor3D {
