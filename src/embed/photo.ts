@@ -49,7 +49,7 @@ export interface FaceRecord {
   box: Box;
   /** Detector confidence, 0..1. */
   score: number;
-  /** 1: found on the whole photo; 2: by a second look; 3: the whole (small) image taken as the face. */
+  /** 1: found on the whole photo; 2: by a second look; 3: a small image taken as one face crop. */
   pass: 1 | 2 | 3;
   /** The 68 landmarks the chip was aligned with. */
   landmarks: Point[];

@@ -27,7 +27,7 @@ export interface DetectedFace {
   /**
    * Which detection pass found the face: 1 = the whole photo; 2 = a second look (the first pass's
    * weaker candidates, else tiles); 3 = a small image taken as one face crop (read as a tight
-   * crop by its landmarks, or taken whole when the detector found nothing in it).
+   * crop by its landmarks, also when the detector found nothing in it).
    */
   pass: 1 | 2 | 3;
 }
@@ -52,7 +52,8 @@ export interface DetectOptions {
   /**
    * An image whose longer side is at most this many pixels may be a face crop (e.g. the classic
    * 92x112 sets): it is first read as a tight crop by the landmark network alone (no SSD pass),
-   * else gets one SSD pass and no tiles, else is taken whole as the face. 0 turns this off.
+   * else gets one SSD pass and no tiles, else is taken as one face, where its landmarks agree
+   * best. 0 turns this off.
    */
   wholeImageBelow?: number;
   /** Keep at most this many faces, best first. */
