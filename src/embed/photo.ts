@@ -9,7 +9,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { defaultCacheDir, FileCache, JsonCache, sha256Hex } from "../dataset/cache.ts";
 import {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { scanDataset } from "../dataset/scan.ts";
 import { stratifiedSplit } from "../dataset/split.ts";
