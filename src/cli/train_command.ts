@@ -7,7 +7,7 @@ import { FaceAnalyzer } from "../embed/photo.ts";
 import { saveModel } from "../head/model_io.ts";
 import { checkpointDir, removeCheckpoint } from "../train/checkpoint.ts";
 import { train, type TrainResult } from "../train/train.ts";
-import type { TrainArgs } from "./args.ts";
+import { DEFAULTS, type TrainArgs } from "./args.ts";
 import { trainAuditLine } from "./audit_command.ts";
 import { analyzerConfig, peakRssMiB, startBackend } from "./context.ts";
 import type { Interruption } from "./interrupt.ts";
@@ -20,12 +20,28 @@ export async function trainCommand(
   reporter: Reporter,
   interruption?: Interruption,
 ): Promise<number> {
+  await checkDefaultData(args.data);
   const result = await trainAndSave(args, reporter, interruption);
   const html = await writeTrainingReport(result, args, reporter);
   if (args.json) {
     reporter.result(JSON.stringify({ model: args.model, html, ...summary(result) }, null, 2));
   }
   return 0;
+}
+
+/** A first `deno task train` finds no `data/train`: say where photos go and how to get some. */
+async function checkDefaultData(data: string): Promise<void> {
+  if (data !== DEFAULTS.data) return;
+  try {
+    await Deno.stat(data);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) return; // the scan explains other failures
+    throw new Error(
+      `No photos in "${data}": put one folder of photos per person there ` +
+        `("${data}/<Person>/*.jpg"), or give --data DIR; to try facefit first, ` +
+        '"deno task demo" downloads the FC Barcelona photos, trains, evaluates and predicts',
+    );
+  }
 }
 
 /**
