@@ -5,9 +5,21 @@
  * The stages, in pipeline order: start a backend, decode images, detect and align faces, embed
  * them with the pretrained ResNet, train a classifier head, recognise, evaluate.
  *
+ * Import it by URL (or by path) from any folder: no `deno.json`, import map or `deno install` is
+ * needed. Run with `--allow-read --allow-write
+ * --allow-env=HOME,USERPROFILE,FACEFIT_CACHE,XDG_CACHE_HOME,XDG_RUNTIME_DIR,IMAGESCRIPT_WASM_SIMD`
+ * (and `--allow-import=HOST` for a host other than Deno's default ones); see the README's "Use it
+ * from your own code" for narrower permissions.
+ *
  * @example Train on a folder, save, and name the faces of a photo
  * ```ts ignore
- * import { FaceAnalyzer, initBackend, Recognizer, saveModel, train } from "./mod.ts";
+ * import {
+ *   FaceAnalyzer,
+ *   initBackend,
+ *   Recognizer,
+ *   saveModel,
+ *   train,
+ * } from "https://raw.githubusercontent.com/facefit/facefit/main/mod.ts";
  *
  * await initBackend("auto");
  * const analyzer = await FaceAnalyzer.load();

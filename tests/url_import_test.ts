@@ -80,8 +80,10 @@ async function runConsumer(
   const stdout = new TextDecoder().decode(out.stdout);
   const stderr = new TextDecoder().decode(out.stderr);
   assert.equal(out.code, 0, `the consumer of ${modUrl} failed:\n${stderr}\n${stdout}`);
+  const [workers, ...lines] = stdout.trim().split("\n");
+  assert.equal(workers, "workers\t1", `the SSD worker of ${modUrl} did not start:\n${stderr}`);
   const names = new Map<string, string[]>();
-  for (const line of stdout.trim().split("\n")) {
+  for (const line of lines) {
     const [photo, faces] = line.split("\t");
     names.set(photo, faces ? faces.split(",") : []);
   }

@@ -8,8 +8,9 @@
 
 /**
  * The consumer's source, importing facefit from `modUrl`. It takes the collection, the model
- * folder and the photos as arguments, and prints one line per photo: its path, a tab, and the
- * names of its faces, most confident first, separated by commas.
+ * folder and the photos as arguments. It prints how many SSD worker threads started (a worker that
+ * cannot load only slows the analyzer down, so the test asks), then one line per photo: its path,
+ * a tab, and the names of its faces, most confident first, separated by commas.
  */
 export function consumerSource(modUrl: string): string {
   return `import { FaceAnalyzer, initBackend, Recognizer, saveModel, train } from "${modUrl}";
@@ -18,6 +19,7 @@ const [data, model, ...photos] = Deno.args;
 await initBackend("wasm");
 // Two detection threads: this one and an SSD worker, started from wherever facefit came from.
 const analyzer = await FaceAnalyzer.load({ workers: 2 });
+console.log(\`workers\\t\${await analyzer.startWorkers()}\`);
 await saveModel(model, await train(analyzer, { data }));
 analyzer.dispose();
 
