@@ -41,7 +41,9 @@ Deno.test("shards split content hashes evenly, and adding photos moves none", as
   const hashes: string[] = [];
   for (let i = 0; i < 3000; i++) {
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`photo ${i}`));
-    hashes.push(Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join(""));
+    hashes.push(
+      Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join(""),
+    );
   }
   const counts = [0, 0, 0];
   for (const h of hashes) counts[shardOf(h, 3)]++;

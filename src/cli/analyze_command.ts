@@ -15,7 +15,10 @@ import type { AnalyzeArgs } from "./args.ts";
 import { analyzerConfig, startBackend } from "./context.ts";
 import { formatSeconds, type Reporter } from "./output.ts";
 
-/** Run `analyze`; exit code 1 when a photo of this shard could not be analysed. */
+/**
+ * Run `analyze`. A photo that cannot be read or decoded is named and skipped, as in `train`: the
+ * exit code stays 0, so that a batch engine does not retry a whole shard for one broken file.
+ */
 export async function analyzeCommand(args: AnalyzeArgs, reporter: Reporter): Promise<number> {
   const library = await scanLibrary(args.library);
   for (const s of library.skipped) reporter.skipped(s.path, s.reason);
@@ -56,7 +59,7 @@ export async function analyzeCommand(args: AnalyzeArgs, reporter: Reporter): Pro
   } else {
     reporter.result(summaryLine(summary, seconds) + ` into "${cache}"`);
   }
-  return summary.failed.length ? 1 : 0;
+  return 0;
 }
 
 function summaryLine(s: AnalyzeSummary, seconds: number): string {

@@ -191,7 +191,8 @@ Options:
 
 ${COMMON}
 
-Exit code 1 when a photo of the shard could not be read or decoded (the others are analysed).
+A photo that cannot be read or decoded is named and skipped; the exit code stays 0, so that a batch
+engine does not run a whole shard again for one broken file.
 
 Examples:
   deno task analyze photos --shard 0/3 --cache /shared/facefit-cache
