@@ -4,6 +4,7 @@
  * @module
  */
 import { parseCommand, UsageError } from "./src/cli/args.ts";
+import { analyzeCommand } from "./src/cli/analyze_command.ts";
 import { auditCommand } from "./src/cli/audit_command.ts";
 import { demoCommand } from "./src/cli/demo_command.ts";
 import { evaluateCommand } from "./src/cli/evaluate_command.ts";
@@ -21,13 +22,22 @@ function exists(path: string): boolean {
   }
 }
 
+/** An environment variable, or undefined when unset or not permitted. */
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Run the CLI on arguments; returns the exit code (0 ok, 1 failure, 2 usage error). */
 export async function run(argv: readonly string[]): Promise<number> {
   const out = streamSink(Deno.stdout);
   const err = streamSink(Deno.stderr);
   let command;
   try {
-    command = parseCommand(argv, exists);
+    command = parseCommand(argv, exists, env);
   } catch (error) {
     if (error instanceof UsageError) {
       new Reporter(out, err).error(error.message);
@@ -58,6 +68,8 @@ export async function run(argv: readonly string[]): Promise<number> {
         return await demoCommand(command, reporter, interruption);
       case "audit":
         return await auditCommand(command, reporter);
+      case "analyze":
+        return await analyzeCommand(command, reporter);
       default: {
         const unreachable: never = command;
         throw new Error(`Unhandled command ${JSON.stringify(unreachable)}`);

@@ -160,3 +160,14 @@ export {
 } from "./src/backend/tf_types.ts";
 export type { FaceChoice } from "./src/train/choose_face.ts";
 export * from "./src/audit/mod.ts";
+export { analyzeLibrary, type AnalyzeOptions, type AnalyzeSummary } from "./src/analyze/analyze.ts";
+export {
+  formatShard,
+  inShard,
+  parseShard,
+  type Shard,
+  SHARD_ENV,
+  SHARD_INDEX_VARIABLES,
+  shardOf,
+} from "./src/analyze/shard.ts";
+export { type Library, type LibraryFile, scanLibrary } from "./src/dataset/library.ts";

@@ -4,6 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { parseShard, type Shard } from "../analyze/shard.ts";
 import { BACKEND_REQUESTS, type BackendRequest } from "../backend/backend.ts";
 import { DEFAULT_MAX_PIXELS } from "../image/mod.ts";
 import { AUGMENT_LEVELS, type AugmentLevel } from "../train/augment.ts";
@@ -97,6 +98,15 @@ export interface AuditArgs extends CommonArgs {
   faces: boolean;
 }
 
+/** `facefit analyze LIBRARY`: the map step that fills the cache, alone or as one shard of many. */
+export interface AnalyzeArgs extends CommonArgs {
+  kind: "analyze";
+  /** The photo library (every photo under it, at any depth). */
+  library: string;
+  /** The shard to analyse; undefined: every photo. */
+  shard: Shard | undefined;
+}
+
 /** `facefit help [COMMAND]` or `--help` */
 export interface HelpArgs {
   kind: "help";
@@ -104,10 +114,17 @@ export interface HelpArgs {
 }
 
 /** Any parsed command line. */
-export type Command = TrainArgs | PredictArgs | EvaluateArgs | DemoArgs | AuditArgs | HelpArgs;
+export type Command =
+  | TrainArgs
+  | PredictArgs
+  | EvaluateArgs
+  | DemoArgs
+  | AuditArgs
+  | AnalyzeArgs
+  | HelpArgs;
 
 /** The commands, in the order `--help` lists them. */
-export const COMMANDS = ["train", "predict", "evaluate", "demo", "audit"] as const;
+export const COMMANDS = ["train", "predict", "evaluate", "demo", "audit", "analyze"] as const;
 /** A command name. */
 export type CommandName = typeof COMMANDS[number];
 
@@ -195,7 +212,14 @@ const OPTIONS = {
     model: { type: "string" },
     seed: { type: "string" },
   },
+  analyze: {
+    ...COMMON_OPTIONS,
+    shard: { type: "string" },
+  },
 } as const;
+
+/** Commands that take positional arguments (photos, a library). */
+const POSITIONAL: readonly CommandName[] = ["predict", "analyze"];
 
 /**
  * Parse a command line.
@@ -207,6 +231,7 @@ const OPTIONS = {
 export function parseCommand(
   argv: readonly string[],
   exists: (path: string) => boolean = () => false,
+  env: (name: string) => string | undefined = () => undefined,
 ): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
@@ -221,7 +246,7 @@ export function parseCommand(
     ({ values, positionals } = parseArgs({
       args: [...rest],
       options: OPTIONS[name],
-      allowPositionals: name === "predict",
+      allowPositionals: POSITIONAL.includes(name),
       strict: true,
     }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
   } catch (error) {
@@ -311,6 +336,35 @@ export function parseCommand(
         model: str(values.model) ?? DEFAULTS.model,
         seed: int(values.seed, "--seed", DEFAULTS.seed, 0),
       };
+    case "analyze": {
+      if (positionals.length !== 1) {
+        throw new UsageError(
+          `analyze takes one photo library, got ${positionals.length}: ` +
+            "facefit analyze LIBRARY [--shard K/N] [--cache DIR]",
+        );
+      }
+      if (common.cache === false) {
+        throw new UsageError("analyze fills the cache: --no-cache leaves it nothing to do");
+      }
+      return {
+        kind: "analyze",
+        ...common,
+        library: positionals[0],
+        shard: shard(values.shard, env),
+      };
+    }
+  }
+}
+
+function shard(
+  v: string | boolean | undefined,
+  env: (name: string) => string | undefined,
+): Shard | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseShard(String(v), env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 

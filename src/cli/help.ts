@@ -15,8 +15,8 @@ const COMMON = `Common options:
   --no-cache       neither read nor write the cache
   --max-pixels N   refuse images with more pixels, before decoding them (default ${DEFAULT_MAX_PIXELS})
   --workers N      threads that detect faces: this one and N-1 workers that hold the detector
-                   only (WASM/CPU backends; default: one per CPU core, up to 4, for train,
-                   evaluate and audit)
+                   only (WASM/CPU backends; default: one per CPU core for the commands that
+                   work through a folder)
   --json           print the result as JSON on stdout
   -q, --quiet      no progress output (progress bars are only drawn on a terminal anyway)
   -v, --verbose    every epoch, timings per stage, more detail
@@ -36,6 +36,7 @@ Commands:
   predict    name every face in photos
   evaluate   accuracy and confusion matrix on a labelled folder
   demo       get the FC Barcelona photos, train, evaluate, predict
+  analyze    fill the cache for a photo library, or one shard of it (for batch engines)
 
 Examples:
   deno task demo --from ../shared/datasets/fcbarcelona
@@ -170,6 +171,33 @@ ${COMMON}
 
 Example:
   deno task demo --from ../shared/datasets/fcbarcelona`,
+  analyze:
+    `facefit analyze: the map step of a big library. Decodes every photo under LIBRARY (at any
+depth), finds, aligns and embeds its faces, and stores the result in the cache, where train,
+evaluate and audit find it afterwards without analysing anything.
+
+Usage: facefit analyze LIBRARY [--shard K/N | --shard index/N] [--cache DIR] [--json]
+
+Run N processes with one shared --cache folder, on one machine or many: each takes the photos whose
+content hash falls in its shard, so they need no coordination, adding photos moves no other photo,
+and byte-identical copies are analysed once. Cache entries are written to a temporary file and
+renamed into place, so many writers on a shared file system are safe, a reader never sees half an
+entry, and a process killed mid-way loses only the photo it was on: run it again.
+
+Options:
+  --shard K/N       analyse shard K of N (K from 0 to N-1)
+  --shard index/N   K from the batch engine: JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
+                    SLURM_ARRAY_TASK_ID minus SLURM_ARRAY_TASK_MIN (Slurm job array)
+
+${COMMON}
+
+A photo that cannot be read or decoded is named and skipped; the exit code stays 0, so that a batch
+engine does not run a whole shard again for one broken file.
+
+Examples:
+  deno task analyze photos --shard 0/3 --cache /shared/facefit-cache
+  deno task analyze /data/library --shard index/8 --cache /data/cache --json
+  deno task train --data photos --cache /shared/facefit-cache   # the reduce step: nothing to analyse`,
 };
 
 /** The help text of the tool or of one command. */

@@ -176,6 +176,13 @@ export class Reporter {
   }
 }
 
+/** The cache's share of the work; "nothing analysed" tells a reduce step after `analyze` did its job. */
+export function cacheLine(cache: { hits: number; misses: number }): string {
+  return cache.misses === 0 && cache.hits > 0
+    ? `all ${cache.hits} photos from the cache, nothing analysed`
+    : `cache ${cache.hits} hits / ${cache.misses} misses`;
+}
+
 /** "1m05s" or "42s". */
 export function formatSeconds(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

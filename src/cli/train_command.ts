@@ -11,7 +11,7 @@ import { DEFAULTS, type TrainArgs } from "./args.ts";
 import { trainAuditLine } from "./audit_command.ts";
 import { analyzerConfig, peakRssMiB, startBackend } from "./context.ts";
 import type { Interruption } from "./interrupt.ts";
-import { formatSeconds, type Reporter } from "./output.ts";
+import { cacheLine, formatSeconds, type Reporter } from "./output.ts";
 import { writeTrainingReport } from "./report_output.ts";
 
 /** Run `train`; returns the exit code. */
@@ -127,9 +127,7 @@ export async function trainAndSave(
   );
   reporter.info(
     `${r.failed.length} unreadable, ${r.noFace.length} without a face, ${r.multiFace.length} with several faces; ` +
-      `cache ${(m.cache as { hits: number }).hits} hits / ${
-        (m.cache as { misses: number }).misses
-      } misses; ` +
+      `${cacheLine(m.cache as { hits: number; misses: number })}; ` +
       `${formatSeconds(seconds)} in all`,
   );
   // Only the cheap audit (content hashes), with a pointer to `facefit audit` for the rest.

@@ -126,6 +126,16 @@ export async function scanDataset(root: string): Promise<Dataset> {
   return { root, labels, files, unknown, skipped, warnings };
 }
 
+/**
+ * Every photo under a folder, recursively, in path order: hidden entries and files that are
+ * certainly not photos are left out; symlink loops and unreadable entries go to `skipped`.
+ */
+export async function photosUnder(dir: string, skipped: SkippedFile[]): Promise<string[]> {
+  const found: string[] = [];
+  await walk(dir, 0, new Set(), (p) => found.push(p), skipped);
+  return found;
+}
+
 async function walk(
   dir: string,
   depth: number,
