@@ -2,7 +2,7 @@
  * The batch-engine manifests in deploy/ parse, and they run the very commands the README shows.
  */
 import assert from "node:assert/strict";
-import { parse } from "yaml";
+import { parse } from "npm:yaml@2.9.1";
 import { parseCommand } from "../src/cli/args.ts";
 
 const ROOT = new URL("../", import.meta.url);

@@ -48,7 +48,7 @@ function packageOf(specifier: string): { name: string; version?: string; rest: s
 
 /** What the rule allows: relative and absolute paths, `node:` and the pinned `npm:` forms. */
 function check(specifier: string, pins: Map<string, string>): string | undefined | null {
-  if (/^(\.{1,2}\/|\/|node:)/.test(specifier) || specifier.includes("${")) return null;
+  if (/^(\.{1,2}\/|\/|node:|https?:\/\/)/.test(specifier) || specifier.includes("${")) return null;
   const { name, rest } = packageOf(specifier);
   const pin = pins.get(name);
   const fix = pin === undefined ? undefined : pin + rest;
