@@ -5,6 +5,7 @@
  */
 import { parseCommand, UsageError } from "./src/cli/args.ts";
 import { auditCommand } from "./src/cli/audit_command.ts";
+import { clusterCommand } from "./src/cli/cluster_command.ts";
 import { demoCommand } from "./src/cli/demo_command.ts";
 import { evaluateCommand } from "./src/cli/evaluate_command.ts";
 import { helpText } from "./src/cli/help.ts";
@@ -58,6 +59,8 @@ export async function run(argv: readonly string[]): Promise<number> {
         return await demoCommand(command, reporter, interruption);
       case "audit":
         return await auditCommand(command, reporter);
+      case "cluster":
+        return await clusterCommand(command, reporter);
       default: {
         const unreachable: never = command;
         throw new Error(`Unhandled command ${JSON.stringify(unreachable)}`);

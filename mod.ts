@@ -148,3 +148,4 @@ export {
 } from "./src/backend/tf_types.ts";
 export type { FaceChoice } from "./src/train/choose_face.ts";
 export * from "./src/audit/mod.ts";
+export * from "./src/cluster/mod.ts";

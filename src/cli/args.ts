@@ -97,6 +97,25 @@ export interface AuditArgs extends CommonArgs {
   faces: boolean;
 }
 
+// --- cluster (issue #14) ---
+/** `facefit cluster LIBRARY --out DIR` */
+export interface ClusterArgs extends CommonArgs {
+  kind: "cluster";
+  /** The unlabelled photo library (searched recursively). */
+  library: string;
+  /** The output folder: one sub-folder per group, `_unsorted/`, clusters.json and clusters.html. */
+  out: string;
+  /** A trained model whose people name the groups they match; undefined: none. */
+  model: string | undefined;
+  /** Fewest faces in a group. */
+  minFaces: number;
+  /** Linking distance between two faces' descriptors. */
+  distance: number;
+  /** Write clusters.html (false with --no-page). */
+  page: boolean;
+}
+// --- end cluster ---
+
 /** `facefit help [COMMAND]` or `--help` */
 export interface HelpArgs {
   kind: "help";
@@ -104,10 +123,17 @@ export interface HelpArgs {
 }
 
 /** Any parsed command line. */
-export type Command = TrainArgs | PredictArgs | EvaluateArgs | DemoArgs | AuditArgs | HelpArgs;
+export type Command =
+  | TrainArgs
+  | PredictArgs
+  | EvaluateArgs
+  | DemoArgs
+  | AuditArgs
+  | ClusterArgs
+  | HelpArgs;
 
 /** The commands, in the order `--help` lists them. */
-export const COMMANDS = ["train", "predict", "evaluate", "demo", "audit"] as const;
+export const COMMANDS = ["train", "predict", "evaluate", "demo", "audit", "cluster"] as const;
 /** A command name. */
 export type CommandName = typeof COMMANDS[number];
 
@@ -133,6 +159,8 @@ export const DEFAULTS = {
   fineTuneLr: 1e-4,
   fineTuneEpochs: 15,
   augment: "light",
+  clusterDistance: 0.45,
+  clusterMinFaces: 3,
 } as const;
 
 const COMMON_OPTIONS = {
@@ -189,6 +217,14 @@ const OPTIONS = {
     threshold: { type: "string" },
     report: { type: "string" },
   },
+  cluster: {
+    ...COMMON_OPTIONS,
+    out: { type: "string" },
+    model: { type: "string" },
+    "min-faces": { type: "string" },
+    distance: { type: "string" },
+    "no-page": { type: "boolean" },
+  },
   demo: {
     ...COMMON_OPTIONS,
     from: { type: "string" },
@@ -221,7 +257,7 @@ export function parseCommand(
     ({ values, positionals } = parseArgs({
       args: [...rest],
       options: OPTIONS[name],
-      allowPositionals: name === "predict",
+      allowPositionals: name === "predict" || name === "cluster",
       strict: true,
     }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
   } catch (error) {
@@ -303,6 +339,8 @@ export function parseCommand(
         faces: values["no-faces"] !== true,
       };
     }
+    case "cluster":
+      return clusterArgs(common, values, positionals);
     case "demo":
       return {
         kind: "demo",
@@ -313,6 +351,37 @@ export function parseCommand(
       };
   }
 }
+
+// --- cluster (issue #14) ---
+function clusterArgs(
+  common: CommonArgs,
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+): ClusterArgs {
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      `cluster takes one photo library, got ${positionals.length}: ` +
+        "facefit cluster LIBRARY --out DIR [--model M]",
+    );
+  }
+  const out = path(values.out, "--out");
+  if (out === undefined) {
+    throw new UsageError(
+      "cluster needs --out DIR: the folder to write the groups to (one sub-folder per person)",
+    );
+  }
+  return {
+    kind: "cluster",
+    ...common,
+    library: positionals[0],
+    out,
+    model: path(values.model, "--model"),
+    minFaces: int(values["min-faces"], "--min-faces", DEFAULTS.clusterMinFaces, 2),
+    distance: num(values.distance, "--distance", DEFAULTS.clusterDistance, 0.05, 2),
+    page: values["no-page"] !== true,
+  };
+}
+// --- end cluster ---
 
 /** Distances between unit embeddings lie in 0..2; probabilities in 0..1 fit inside. */
 function threshold(v: string | boolean | undefined): number | undefined {

@@ -55,6 +55,7 @@ const SLACK = 1e-6;
  * ```
  */
 export class VpTree {
+  /** The points the tree indexes. */
   readonly points: Points;
   /** Point indices, permuted so that every node's points form one range. */
   readonly #order: Int32Array;

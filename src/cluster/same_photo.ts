@@ -28,7 +28,11 @@ export class PhotoAwareGroups {
   readonly #photos = new Map<number, Set<number>>();
   readonly #photo: Int32Array;
 
-  /** @param photo the photo of each face: faces with equal numbers come from one photo. */
+  /**
+   * Every face in a group of its own.
+   *
+   * @param photo the photo of each face: faces with equal numbers come from one photo.
+   */
   constructor(photo: Int32Array) {
     const n = photo.length;
     this.#photo = photo;
