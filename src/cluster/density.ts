@@ -2,7 +2,7 @@
  * Group face descriptors by identity with a deterministic density clustering (DBSCAN-like).
  *
  * 1. **Neighbours**: every pair of faces within `distance` (the linking distance), found with a
- *    vantage-point tree, so memory grows with the pairs found, never with N x N.
+ *    cell index (src/cluster/neighbours.ts), so memory grows with the pairs found, never with N x N.
  * 2. **Core faces**: a face with at least `minFaces` faces within `distance` (itself included).
  * 3. **Link cores**: core-core pairs are joined nearest first (single linkage, as DBSCAN's
  *    reachability), but a join that would put two faces of one photo in one group is refused
@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { bruteForceRange, pointCount, type Points, VpTree } from "./neighbours.ts";
+import { bruteForceRange, NeighbourIndex, pointCount, type Points } from "./neighbours.ts";
 import { PhotoAwareGroups } from "./same_photo.ts";
 
 /** Options of {@linkcode densityCluster}. */
@@ -25,8 +25,8 @@ export interface DensityOptions {
   distance?: number;
   /** Faces needed within `distance` to be a core face, and in a group. Default 3. */
   minFaces?: number;
-  /** "tree" (default) or "exact": compare every pair (O(N^2) time, for tests and checks). */
-  search?: "tree" | "exact";
+  /** "index" (default: the cell index) or "exact": compare every pair (O(N^2) time, for tests and checks). */
+  search?: "index" | "exact";
 }
 
 /**
@@ -82,7 +82,7 @@ export function densityCluster(
   if (!Number.isInteger(minFaces) || minFaces < 1) {
     throw new RangeError(`Fewest faces "${minFaces}" must be a whole number of at least 1`);
   }
-  const pairs = neighbourPairs(points, eps, options.search ?? "tree");
+  const pairs = neighbourPairs(points, eps, options.search ?? "index");
   const core = coreFaces(n, pairs, minFaces);
   const groups = new PhotoAwareGroups(photo);
   const refused = linkCores(pairs, core, groups);
@@ -99,7 +99,7 @@ export interface Pairs {
 }
 
 /** Every pair of faces within `eps`, each once (`a < b`). */
-export function neighbourPairs(points: Points, eps: number, search: "tree" | "exact"): Pairs {
+export function neighbourPairs(points: Points, eps: number, search: "index" | "exact"): Pairs {
   const n = pointCount(points);
   const out = new PairList();
   if (search === "exact") {
@@ -109,10 +109,10 @@ export function neighbourPairs(points: Points, eps: number, search: "tree" | "ex
       }
     }
   } else {
-    const tree = new VpTree(points);
+    const index = new NeighbourIndex(points);
     const { data, dim } = points;
     for (let i = 0; i < n; i++) {
-      tree.visit(data.subarray(i * dim, (i + 1) * dim), eps, (j, d) => {
+      index.visit(data.subarray(i * dim, (i + 1) * dim), eps, (j, d) => {
         if (j > i) out.push(i, j, d);
       });
     }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { densityCluster } from "./density.ts";
-import { bruteForceRange, VpTree } from "./neighbours.ts";
+import { bruteForceRange, NeighbourIndex } from "./neighbours.ts";
 import { syntheticFaces } from "./test_fixtures.ts";
 
 Deno.test("three people, three strays: the exact groups, largest first, strays unsorted", () => {
@@ -92,7 +92,7 @@ Deno.test("the same faces in another order give the same groups", () => {
   assert.deepEqual(densityCluster(points, photo, { distance: 0.9, minFaces: 3 }), base);
 });
 
-Deno.test("the tree finds exactly the brute-force neighbours, and the groups equal the exact search", () => {
+Deno.test("the index finds exactly the brute-force neighbours, and the groups equal the exact search", () => {
   for (const seed of [3, 4, 5]) {
     const { points } = syntheticFaces({
       sizes: [40, 30, 30, 20, 20, 10],
@@ -102,15 +102,15 @@ Deno.test("the tree finds exactly the brute-force neighbours, and the groups equ
       seed,
     });
     const n = points.data.length / points.dim;
-    const tree = new VpTree(points);
+    const index = new NeighbourIndex(points);
     for (const radius of [0.2, 0.45, 0.8]) {
       for (let i = 0; i < n; i += 7) {
-        assert.deepEqual(tree.within(i, radius), bruteForceRange(points, i, radius));
+        assert.deepEqual(index.within(i, radius), bruteForceRange(points, i, radius));
       }
     }
     const photo = Int32Array.from({ length: n }, (_, i) => i % 97);
     for (const distance of [0.4, 0.6]) {
-      const fast = densityCluster(points, photo, { distance, search: "tree" });
+      const fast = densityCluster(points, photo, { distance, search: "index" });
       const exact = densityCluster(points, photo, { distance, search: "exact" });
       assert.deepEqual(fast, exact);
     }

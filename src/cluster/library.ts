@@ -11,7 +11,7 @@ import type { FaceAnalyzer } from "../embed/photo.ts";
 import type { Box } from "../face/geometry.ts";
 import { analyzeFiles, type FailedFile, type StepProgress } from "../train/collect.ts";
 import { DEFAULT_DISTANCE, DEFAULT_MIN_FACES, densityCluster } from "./density.ts";
-import { pointDistance, type Points, VpTree } from "./neighbours.ts";
+import { NeighbourIndex, pointDistance, type Points } from "./neighbours.ts";
 
 /** Options of {@linkcode clusterLibrary}. */
 export interface ClusterOptions {
@@ -232,10 +232,10 @@ function closeGroups(groups: readonly FaceGroup[], reach: number): GroupPair[] {
   const dim = groups[0].centroid.length;
   const centroids: Points = { data: new Float32Array(groups.length * dim), dim };
   groups.forEach((g, i) => centroids.data.set(g.centroid, i * dim));
-  const tree = new VpTree(centroids);
+  const index = new NeighbourIndex(centroids);
   const pairs: GroupPair[] = [];
   groups.forEach((g, a) => {
-    tree.visit(g.centroid, reach, (b, d) => {
+    index.visit(g.centroid, reach, (b, d) => {
       if (b > a) pairs.push({ a, b, distance: round(d) });
     });
   });
@@ -249,10 +249,10 @@ function nearestOthers(points: Points, group: Int32Array, reach: number): Neares
   const { data, dim } = points;
   const sub: Points = { data: new Float32Array(members.length * dim), dim };
   members.forEach((i, k) => sub.data.set(data.subarray(i * dim, (i + 1) * dim), k * dim));
-  const tree = new VpTree(sub);
+  const index = new NeighbourIndex(sub);
   const best = new Map<number, NearestOther>();
   for (const i of members) {
-    tree.visit(data.subarray(i * dim, (i + 1) * dim), reach, (k, d) => {
+    index.visit(data.subarray(i * dim, (i + 1) * dim), reach, (k, d) => {
       const j = members[k];
       if (group[j] === group[i]) return;
       const current = best.get(group[i]);

@@ -11,7 +11,7 @@ export {
   type DensityOptions,
   type DensityResult,
 } from "./density.ts";
-export { type Points, VpTree } from "./neighbours.ts";
+export { NeighbourIndex, type Points } from "./neighbours.ts";
 export { PhotoAwareGroups } from "./same_photo.ts";
 export {
   type ClusterFace,

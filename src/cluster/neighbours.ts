@@ -1,11 +1,8 @@
 /**
- * Exact range queries over many descriptors without an N x N matrix: a vantage-point tree.
- *
- * Each node holds one point (the vantage point) and the distance that splits the rest into an
- * inner half and an outer half. A query at radius `r` skips a half whenever the triangle
- * inequality proves that no point in it can be within `r`. The final decision for every candidate
- * is the same distance computation as the brute-force search ({@linkcode bruteForceRange}), so both
- * find exactly the same neighbours.
+ * Exact range queries over many descriptors without an N x N matrix: points are grouped into
+ * cells round leaders, and the triangle inequality rules out whole cells and most members of the
+ * rest. The final decision for every candidate is the same distance computation as the
+ * brute-force search ({@linkcode bruteForceRange}), so both find exactly the same neighbours.
  *
  * @module
  */
@@ -35,56 +32,121 @@ export function pointDistance(points: Points, i: number, query: Float32Array, q 
   return Math.sqrt(s);
 }
 
-/** Points at most this far apart share a leaf's linear scan; below it a split costs more. */
-const LEAF_SIZE = 16;
+/** Dimensions of the random orthonormal projection used for cheap lower bounds. */
+const PROJECTED = 32;
 
 /** Slack on every pruning bound, so that rounding can never drop a true neighbour. */
 const SLACK = 1e-6;
 
+/** Options of {@linkcode NeighbourIndex}. */
+export interface IndexOptions {
+  /** Radius of a cell round its leader (default 0.5: about one person's faces). */
+  cellRadius?: number;
+}
+
 /**
- * A vantage-point tree over a fixed set of points, built once, queried many times.
+ * Exact range queries by cells: every point belongs to the first leader (in point order) within
+ * `cellRadius`, or leads a new cell. A query skips a cell when the triangle inequality proves it
+ * holds no point within the radius, and inside a cell checks only the members whose distance to
+ * the leader is within the radius of the query's. Leaders are first compared in a 32-d random
+ * orthonormal projection, a distance that can only be shorter, so most cells are ruled out at a
+ * quarter of the cost.
+ *
+ * Distances between random directions in 128 dimensions are all nearly equal, which defeats
+ * pivot trees (a vantage-point tree visited both halves almost every time here); the cells do not
+ * depend on that, because the pivot for a point is its own leader, which is near.
  *
  * @example Every point within 0.5 of point 0
  * ```ts
  * import assert from "node:assert/strict";
- * import { VpTree } from "./neighbours.ts";
+ * import { NeighbourIndex } from "./neighbours.ts";
  *
  * const data = new Float32Array([0, 0, 0.3, 0, 3, 0, 3, 0.4]);
- * const tree = new VpTree({ data, dim: 2 });
- * assert.deepEqual(tree.within(0, 0.5), [0, 1]);
+ * const index = new NeighbourIndex({ data, dim: 2 });
+ * assert.deepEqual(index.within(0, 0.5), [0, 1]);
  * ```
  */
-export class VpTree {
-  /** The points the tree indexes. */
+export class NeighbourIndex {
+  /** The points the index holds. */
   readonly points: Points;
-  /** Point indices, permuted so that every node's points form one range. */
-  readonly #order: Int32Array;
-  // Node k: its vantage point's position in #order (its range starts there), the range end, the
-  // split distance, the inner half's largest distance, the outer half's smallest and largest.
-  #start: Int32Array;
-  #end: Int32Array;
-  #inner: Int32Array;
-  #outer: Int32Array;
-  #innerMax: Float64Array;
-  #outerMin: Float64Array;
-  #outerMax: Float64Array;
-  #nodes = 0;
+  readonly #basis: Float64Array;
+  readonly #m: number;
+  /** Leader of each cell (point index). */
+  readonly #leaders: Int32Array;
+  /** Projection of each leader, `#m` numbers each. */
+  readonly #leaderProj: Float64Array;
+  /** Largest member distance to the leader, per cell. */
+  readonly #radius: Float64Array;
+  /** Members of each cell, by distance to the leader: cell k is `#members[#start[k].. #start[k+1])`. */
+  readonly #start: Int32Array;
+  readonly #members: Int32Array;
+  readonly #memberDist: Float64Array;
 
-  /** Build the tree; deterministic for given points. */
-  constructor(points: Points) {
+  /** Build the index; deterministic for given points. */
+  constructor(points: Points, options: IndexOptions = {}) {
     this.points = points;
     const n = pointCount(points);
-    this.#order = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.#order[i] = i;
-    const capacity = n + 1; // every node holds at least one point of its own
-    this.#start = new Int32Array(capacity);
-    this.#end = new Int32Array(capacity);
-    this.#inner = new Int32Array(capacity).fill(-1);
-    this.#outer = new Int32Array(capacity).fill(-1);
-    this.#innerMax = new Float64Array(capacity);
-    this.#outerMin = new Float64Array(capacity);
-    this.#outerMax = new Float64Array(capacity);
-    if (n > 0) this.#build(0, n, new Float64Array(n), { seed: 0x9e3779b9 });
+    const cellRadius = options.cellRadius ?? 0.5;
+    this.#m = Math.min(PROJECTED, points.dim);
+    this.#basis = orthonormalBasis(points.dim, this.#m, 0x5eed);
+    const proj = new Float64Array(this.#m);
+    const leaders: number[] = [];
+    let leaderProj = new Float64Array(64 * this.#m);
+    const cellOf = new Int32Array(n);
+    const distOf = new Float64Array(n);
+    const { data, dim } = points;
+    for (let i = 0; i < n; i++) {
+      const row = data.subarray(i * dim, (i + 1) * dim);
+      this.#project(row, proj, 0);
+      let cell = -1;
+      for (let k = 0; k < leaders.length; k++) {
+        if (projectedDistance(proj, leaderProj, k, this.#m) > cellRadius + SLACK) continue;
+        const d = pointDistance(points, leaders[k], row);
+        if (d <= cellRadius) {
+          cell = k;
+          distOf[i] = d;
+          break;
+        }
+      }
+      if (cell < 0) {
+        cell = leaders.length;
+        leaders.push(i);
+        if (leaderProj.length < leaders.length * this.#m) {
+          const grown = new Float64Array(leaderProj.length * 2);
+          grown.set(leaderProj);
+          leaderProj = grown;
+        }
+        leaderProj.set(proj, cell * this.#m);
+        distOf[i] = 0;
+      }
+      cellOf[i] = cell;
+    }
+    this.#leaders = Int32Array.from(leaders);
+    this.#leaderProj = leaderProj.slice(0, leaders.length * this.#m);
+    const k = leaders.length;
+    this.#start = new Int32Array(k + 1);
+    for (let i = 0; i < n; i++) this.#start[cellOf[i] + 1]++;
+    for (let c = 0; c < k; c++) this.#start[c + 1] += this.#start[c];
+    const fill = this.#start.slice(0, k);
+    this.#members = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.#members[fill[cellOf[i]]++] = i;
+    this.#memberDist = new Float64Array(n);
+    this.#radius = new Float64Array(k);
+    for (let c = 0; c < k; c++) {
+      const from = this.#start[c], to = this.#start[c + 1];
+      const cell = Array.from(this.#members.subarray(from, to));
+      cell.sort((a, b) => distOf[a] - distOf[b] || a - b);
+      cell.forEach((i, p) => {
+        this.#members[from + p] = i;
+        this.#memberDist[from + p] = distOf[i];
+      });
+      this.#radius[c] = distOf[cell[cell.length - 1]];
+    }
+  }
+
+  /** Number of cells. */
+  get cells(): number {
+    return this.#leaders.length;
   }
 
   /** Indices of the points within `radius` of point `i` (itself included), ascending. */
@@ -100,95 +162,94 @@ export class VpTree {
     return found.sort((a, b) => a - b);
   }
 
-  /** Call `found(index, distance)` for every point within `radius` of `query`, in tree order. */
+  /** Call `found(index, distance)` for every point within `radius` of `query`, cell by cell. */
   visit(query: Float32Array, radius: number, found: (j: number, d: number) => void): void {
-    if (this.#nodes === 0) return;
-    const order = this.#order;
-    const stack: number[] = [0];
-    while (stack.length > 0) {
-      const k = stack.pop()!;
-      const start = this.#start[k], end = this.#end[k];
-      if (this.#inner[k] < 0 && this.#outer[k] < 0) {
-        for (let p = start; p < end; p++) {
-          const j = order[p];
-          const d = pointDistance(this.points, j, query);
-          if (d <= radius) found(j, d);
-        }
-        continue;
+    const m = this.#m;
+    const proj = new Float64Array(m);
+    this.#project(query, proj, 0);
+    const members = this.#members, memberDist = this.#memberDist;
+    for (let c = 0; c < this.#leaders.length; c++) {
+      const reach = this.#radius[c] + radius + SLACK;
+      if (projectedDistance(proj, this.#leaderProj, c, m) > reach) continue;
+      const d = pointDistance(this.points, this.#leaders[c], query);
+      if (d > reach) continue;
+      const from = this.#start[c], to = this.#start[c + 1];
+      // Members sorted by distance to the leader: only those in [d - radius, d + radius] can be near.
+      let p = lowerBound(memberDist, from, to, d - radius - SLACK);
+      for (; p < to && memberDist[p] <= d + radius + SLACK; p++) {
+        const j = members[p];
+        const dj = pointDistance(this.points, j, query);
+        if (dj <= radius) found(j, dj);
       }
-      const vp = order[start];
-      const d = pointDistance(this.points, vp, query);
-      if (d <= radius) found(vp, d);
-      if (this.#inner[k] >= 0 && d - radius <= this.#innerMax[k] + SLACK) {
-        stack.push(this.#inner[k]);
-      }
-      if (
-        this.#outer[k] >= 0 && d + radius >= this.#outerMin[k] - SLACK &&
-        d - radius <= this.#outerMax[k] + SLACK
-      ) stack.push(this.#outer[k]);
     }
   }
 
-  #build(start: number, end: number, dist: Float64Array, rng: { seed: number }): number {
-    const k = this.#nodes++;
-    this.#start[k] = start;
-    this.#end[k] = end;
-    if (end - start <= LEAF_SIZE) return k;
-    const order = this.#order;
-    // A pseudo-random vantage point (seeded: the same tree every run) avoids the bad trees that
-    // a fixed choice gives on sorted input.
-    rng.seed = (Math.imul(rng.seed, 1664525) + 1013904223) >>> 0;
-    const pick = start + (rng.seed % (end - start));
-    [order[start], order[pick]] = [order[pick], order[start]];
-    const vp = order[start];
-    const { data, dim } = this.points;
-    const vpRow = data.subarray(vp * dim, (vp + 1) * dim);
-    for (let p = start + 1; p < end; p++) dist[p] = pointDistance(this.points, order[p], vpRow);
-    const mid = (start + 1 + end) >> 1;
-    select(order, dist, start + 1, end, mid);
-    let innerMax = 0, outerMin = Infinity, outerMax = 0;
-    for (let p = start + 1; p < mid; p++) innerMax = Math.max(innerMax, dist[p]);
-    for (let p = mid; p < end; p++) {
-      outerMin = Math.min(outerMin, dist[p]);
-      outerMax = Math.max(outerMax, dist[p]);
+  #project(row: ArrayLike<number>, out: Float64Array, at: number): void {
+    const dim = this.points.dim, basis = this.#basis;
+    for (let r = 0; r < this.#m; r++) {
+      let s = 0;
+      for (let k = 0; k < dim; k++) s += basis[r * dim + k] * row[k];
+      out[at + r] = s;
     }
-    this.#innerMax[k] = innerMax;
-    this.#outerMin[k] = outerMin;
-    this.#outerMax[k] = outerMax;
-    if (mid > start + 1) this.#inner[k] = this.#build(start + 1, mid, dist, rng);
-    if (end > mid) this.#outer[k] = this.#build(mid, end, dist, rng);
-    return k;
   }
 }
 
-/** Partially sort `order[lo..hi)` by `dist` so that position `nth` holds its rank (quickselect). */
-function select(order: Int32Array, dist: Float64Array, lo: number, hi: number, nth: number): void {
-  let left = lo, right = hi - 1;
-  while (right > left) {
-    const pivot = dist[(left + right) >> 1];
-    let i = left, j = right;
-    while (i <= j) {
-      while (dist[i] < pivot) i++;
-      while (dist[j] > pivot) j--;
-      if (i <= j) {
-        swap(order, dist, i, j);
-        i++;
-        j--;
-      }
-    }
-    if (nth <= j) right = j;
-    else if (nth >= i) left = i;
-    else return;
+/** Distance between a projected query and leader `k`'s projection. */
+function projectedDistance(
+  proj: Float64Array,
+  leaders: Float64Array,
+  k: number,
+  m: number,
+): number {
+  let s = 0;
+  const base = k * m;
+  for (let r = 0; r < m; r++) {
+    const t = proj[r] - leaders[base + r];
+    s += t * t;
   }
+  // Rounding in the projection may make it a hair longer than the true distance.
+  return Math.sqrt(s) * (1 - 1e-9);
 }
 
-function swap(order: Int32Array, dist: Float64Array, i: number, j: number): void {
-  const o = order[i];
-  order[i] = order[j];
-  order[j] = o;
-  const d = dist[i];
-  dist[i] = dist[j];
-  dist[j] = d;
+/** First position in `values[from..to)` (ascending) holding at least `x`. */
+function lowerBound(values: Float64Array, from: number, to: number, x: number): number {
+  let lo = from, hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** `m` orthonormal rows of `dim` numbers (seeded Gaussian, Gram-Schmidt). */
+function orthonormalBasis(dim: number, m: number, seed: number): Float64Array {
+  let s = seed >>> 0;
+  const uniform = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  const basis = new Float64Array(m * dim);
+  for (let r = 0; r < m; r++) {
+    const row = basis.subarray(r * dim, (r + 1) * dim);
+    for (let k = 0; k < dim; k++) {
+      row[k] = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    }
+    for (let q = 0; q < r; q++) {
+      const prev = basis.subarray(q * dim, (q + 1) * dim);
+      let dot = 0;
+      for (let k = 0; k < dim; k++) dot += row[k] * prev[k];
+      for (let k = 0; k < dim; k++) row[k] -= dot * prev[k];
+    }
+    let norm = 0;
+    for (let k = 0; k < dim; k++) norm += row[k] * row[k];
+    norm = Math.sqrt(norm);
+    for (let k = 0; k < dim; k++) row[k] /= norm;
+  }
+  return basis;
 }
 
 /**
