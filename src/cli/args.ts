@@ -159,7 +159,7 @@ export const DEFAULTS = {
   fineTuneLr: 1e-4,
   fineTuneEpochs: 15,
   augment: "light",
-  clusterDistance: 0.45,
+  clusterDistance: 0.4,
   clusterMinFaces: 3,
 } as const;
 

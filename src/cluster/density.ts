@@ -9,7 +9,14 @@
  *    (see {@linkcode PhotoAwareGroups}).
  * 4. **Attach borders**: a face that is not core joins its nearest core's group, nearest pairs
  *    first, under the same rule.
- * 5. **Groups** with at least `minFaces` faces are kept, largest first; the rest are unsorted.
+ * 5. **Groups** with at least `minFaces` faces are kept.
+ * 6. **Attach by votes**: single linkage at a distance wide enough to reach a person's harder
+ *    faces (profile, blur, another age) also chains look-alikes together, so the linking distance
+ *    stays tight and the faces left over get a second chance: a face joins the group that holds
+ *    most of the grouped faces within `attachDistance` of it, when that is a strict majority of
+ *    them and at least `minVotes`, under the same-photo rule, nearest first, in up to three
+ *    rounds (a face attached in one round may vote in the next).
+ * 7. Groups are sorted largest first; faces in none are unsorted.
  *
  * Every order is by distance, ties by face index, so the same faces in the same order give the same
  * groups on every run. Without a same-photo conflict, step 3 yields exactly DBSCAN's clusters.
@@ -25,15 +32,24 @@ export interface DensityOptions {
   distance?: number;
   /** Faces needed within `distance` to be a core face, and in a group. Default 3. */
   minFaces?: number;
+  /** Radius of the attach step (6); default `distance + 0.1`; equal to `distance` turns it off. */
+  attachDistance?: number;
+  /** Fewest votes for a face to be attached (default 2). */
+  minVotes?: number;
   /** "index" (default: the cell index) or "exact": compare every pair (O(N^2) time, for tests and checks). */
   search?: "index" | "exact";
 }
 
 /**
  * Default linking distance for the 128-d dlib descriptor. Measured on FC Barcelona and sports4
- * (`bench/cluster.ts`, see the README): 0.45 keeps players apart that 0.5 starts to chain.
+ * (`bench/cluster.ts`, see the README): from 0.42 on, single linkage starts to chain look-alike
+ * players (at 0.45 Pique, Jordi Alba and Busquets become one group); the attach step then brings
+ * recall up without linking.
  */
-export const DEFAULT_DISTANCE = 0.45;
+export const DEFAULT_DISTANCE = 0.4;
+
+/** How much farther than the linking distance the attach step reaches by default. */
+export const ATTACH_MARGIN = 0.1;
 
 /** Default fewest faces in a group. */
 export const DEFAULT_MIN_FACES = 3;
@@ -82,12 +98,32 @@ export function densityCluster(
   if (!Number.isInteger(minFaces) || minFaces < 1) {
     throw new RangeError(`Fewest faces "${minFaces}" must be a whole number of at least 1`);
   }
-  const pairs = neighbourPairs(points, eps, options.search ?? "index");
+  const attachDistance = options.attachDistance ?? eps + ATTACH_MARGIN;
+  if (!(attachDistance >= eps)) {
+    throw new RangeError(
+      `Attach distance "${attachDistance}" must be at least the linking distance "${eps}"`,
+    );
+  }
+  const search = options.search ?? "index";
+  const index = search === "index" ? new NeighbourIndex(points) : undefined;
+  const within = (i: number, r: number, found: (j: number, d: number) => void) => {
+    if (index) {
+      const { data, dim } = points;
+      index.visit(data.subarray(i * dim, (i + 1) * dim), r, found);
+    } else {
+      for (const j of bruteForceRange(points, i, r)) found(j, distanceOf(points, i, j));
+    }
+  };
+  const pairs = neighbourPairs(n, eps, within);
   const core = coreFaces(n, pairs, minFaces);
   const groups = new PhotoAwareGroups(photo);
   const refused = linkCores(pairs, core, groups);
   const attached = attachBorders(pairs, core, groups, photo);
-  return collectGroups(n, core, attached, groups, minFaces, refused);
+  const kept = collectGroups(n, core, attached, groups, minFaces);
+  if (attachDistance > eps) {
+    attachByVotes(kept, photo, attachDistance, options.minVotes ?? 2, within);
+  }
+  return sortGroups(kept, n, core, refused);
 }
 
 /** Pairs `i < j` within the linking distance, with their distances. */
@@ -98,24 +134,16 @@ export interface Pairs {
   count: number;
 }
 
+/** A range query: calls `found(j, distance)` for every face within `r` of face `i`. */
+type Within = (i: number, r: number, found: (j: number, d: number) => void) => void;
+
 /** Every pair of faces within `eps`, each once (`a < b`). */
-export function neighbourPairs(points: Points, eps: number, search: "index" | "exact"): Pairs {
-  const n = pointCount(points);
+function neighbourPairs(n: number, eps: number, within: Within): Pairs {
   const out = new PairList();
-  if (search === "exact") {
-    for (let i = 0; i < n; i++) {
-      for (const j of bruteForceRange(points, i, eps)) {
-        if (j > i) out.push(i, j, distanceOf(points, i, j));
-      }
-    }
-  } else {
-    const index = new NeighbourIndex(points);
-    const { data, dim } = points;
-    for (let i = 0; i < n; i++) {
-      index.visit(data.subarray(i * dim, (i + 1) * dim), eps, (j, d) => {
-        if (j > i) out.push(i, j, d);
-      });
-    }
+  for (let i = 0; i < n; i++) {
+    within(i, eps, (j, d) => {
+      if (j > i) out.push(i, j, d);
+    });
   }
   return out.done();
 }
@@ -176,14 +204,14 @@ function attachBorders(
   return attached;
 }
 
+/** Groups of at least `minFaces` faces, as lists of faces, in no particular order. */
 function collectGroups(
   n: number,
   core: Uint8Array,
   attached: Uint8Array,
   groups: PhotoAwareGroups,
   minFaces: number,
-  refused: number,
-): DensityResult {
+): number[][] {
   const byRoot = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     if (!core[i] && !attached[i]) continue;
@@ -192,14 +220,68 @@ function collectGroups(
     if (list) list.push(i);
     else byRoot.set(root, [i]);
   }
-  const kept = [...byRoot.values()]
-    .filter((faces) => faces.length >= minFaces)
+  return [...byRoot.values()].filter((faces) => faces.length >= minFaces);
+}
+
+/**
+ * Step 6: attach left-over faces to the group most of their grouped neighbours are in. Changes
+ * `kept` (faces are added to its lists).
+ */
+function attachByVotes(
+  kept: number[][],
+  photo: Int32Array,
+  radius: number,
+  minVotes: number,
+  within: Within,
+): void {
+  const n = photo.length;
+  const group = new Int32Array(n).fill(-1);
+  kept.forEach((faces, g) => faces.forEach((i) => (group[i] = g)));
+  const photos = kept.map((faces) => new Set(faces.map((i) => photo[i])));
+  for (let round = 0; round < 3; round++) {
+    const candidates: { d: number; i: number; g: number }[] = [];
+    for (let i = 0; i < n; i++) {
+      if (group[i] >= 0) continue;
+      const votes = new Map<number, number>();
+      const nearest = new Map<number, number>();
+      let total = 0;
+      within(i, radius, (j, d) => {
+        const g = group[j];
+        if (g < 0 || j === i) return;
+        total++;
+        votes.set(g, (votes.get(g) ?? 0) + 1);
+        nearest.set(g, Math.min(nearest.get(g) ?? Infinity, d));
+      });
+      let best = -1, bestVotes = 0;
+      for (const [g, v] of votes) {
+        if (v > bestVotes || (v === bestVotes && g < best)) [best, bestVotes] = [g, v];
+      }
+      if (best >= 0 && bestVotes >= minVotes && bestVotes * 2 > total) {
+        candidates.push({ d: nearest.get(best)!, i, g: best });
+      }
+    }
+    candidates.sort((a, b) => a.d - b.d || a.i - b.i);
+    let moved = 0;
+    for (const { i, g } of candidates) {
+      if (photos[g].has(photo[i])) continue;
+      group[i] = g;
+      photos[g].add(photo[i]);
+      kept[g].push(i);
+      moved++;
+    }
+    if (moved === 0) break;
+  }
+}
+
+/** The result: faces ascending in each group, groups largest first, ties by their first face. */
+function sortGroups(kept: number[][], n: number, core: Uint8Array, refused: number): DensityResult {
+  const groups = kept.map((faces) => [...faces].sort((a, b) => a - b))
     .sort((x, y) => y.length - x.length || x[0] - y[0]);
   const group = new Int32Array(n).fill(-1);
-  kept.forEach((faces, g) => {
+  groups.forEach((faces, g) => {
     for (const i of faces) group[i] = g;
   });
-  return { group, groups: kept, core, refused };
+  return { group, groups, core, refused };
 }
 
 /** A growable list of pairs in typed arrays. */

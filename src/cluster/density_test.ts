@@ -123,3 +123,35 @@ Deno.test("bad options are refused with the value", () => {
   assert.throws(() => densityCluster(points, new Int32Array(2), { minFaces: 1.5 }), /"1.5"/);
   assert.throws(() => densityCluster(points, new Int32Array(3)), /3 photo numbers for 2 faces/);
 });
+
+Deno.test("attach step: a left-over face joins the group most of its grouped neighbours are in", () => {
+  // Group A: 4 faces around x=0 (linking distance 0.3). Face 4 at x=0.75 is farther than 0.3 from
+  // all, but within the attach radius 0.6 of two of A's faces: it joins A. Face 5 at x=-0.55 is
+  // within 0.6 of one face only: one vote is not enough.
+  const xs = [0, 0.1, 0.2, 0.3, 0.75, -0.55];
+  const data = new Float32Array(xs.flatMap((x) => [x, 0]));
+  const photo = Int32Array.from(xs.keys());
+  const options = { distance: 0.3, minFaces: 3, attachDistance: 0.6 };
+  const result = densityCluster({ data, dim: 2 }, photo, options);
+  assert.deepEqual(result.groups, [[0, 1, 2, 3, 4]]);
+  assert.equal(result.group[5], -1);
+  // Off (attach distance = linking distance): face 4 stays unsorted.
+  const off = densityCluster({ data, dim: 2 }, photo, { ...options, attachDistance: 0.3 });
+  assert.deepEqual(off.groups, [[0, 1, 2, 3]]);
+  // Not when its photo is already in the group.
+  photo[4] = 2;
+  assert.deepEqual(densityCluster({ data, dim: 2 }, photo, options).groups, [[0, 1, 2, 3]]);
+});
+
+Deno.test("attach step: split votes between two groups attach nowhere", () => {
+  // Groups around x=0 and x=2; face 6 at x=1 has two neighbours in each within 0.75.
+  const xs = [-0.2, -0.1, 0.3, 2.2, 2.1, 1.7, 1];
+  const data = new Float32Array(xs.flatMap((x) => [x, 0]));
+  const result = densityCluster({ data, dim: 2 }, Int32Array.from(xs.keys()), {
+    distance: 0.41,
+    minFaces: 3,
+    attachDistance: 0.75,
+  });
+  assert.equal(result.groups.length, 2);
+  assert.equal(result.group[6], -1);
+});
