@@ -47,20 +47,20 @@ Deno.test("layout: one folder per group, links to the originals, the face's box 
   const c = await library(join(root, "lib"));
   const out = join(root, "out");
   await writeLayout(out, c, { json: "{}" });
-  const list = async (d: string) => [...Deno.readDirSync(join(out, d))].map((e) => e.name).sort();
+  const list = (d: string) => [...Deno.readDirSync(join(out, d))].map((e) => e.name).sort();
   assert.deepEqual(
-    await list("."),
+    list("."),
     [CLUSTERS_JSON, UNSORTED_FOLDER, "person_001", "person_002", "person_003"].sort(),
   );
-  assert.equal((await list("person_001")).length, 6);
-  assert.equal((await list(UNSORTED_FOLDER)).length, 2);
-  const shared = (await list("person_001")).find((n) => n.startsWith("group"));
+  assert.equal(list("person_001").length, 6);
+  assert.equal(list(UNSORTED_FOLDER).length, 2);
+  const shared = list("person_001").find((n) => n.startsWith("group"));
   assert.ok(shared, "the shared photo's person-0 face is in person_001");
   assert.deepEqual(faceMarkerOf(shared), { x: 10, y: 20, width: 30, height: 30 });
-  const other = (await list("person_002")).find((n) => n.startsWith("group"));
+  const other = list("person_002").find((n) => n.startsWith("group"));
   assert.deepEqual(faceMarkerOf(other!), { x: 200, y: 20, width: 30, height: 30 });
   // Links, not copies: the originals are untouched and read through the link.
-  const entry = join(out, "person_003", (await list("person_003"))[0]);
+  const entry = join(out, "person_003", list("person_003")[0]);
   assert.ok(Deno.lstatSync(entry).isSymlink);
   assert.match(await Deno.readTextFile(entry), /^photo p2\//);
   await Deno.remove(root, { recursive: true });
