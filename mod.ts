@@ -19,6 +19,25 @@
  * for (const face of faces) console.log(face.name, face.probability, face.box);
  * ```
  *
+ * @example Group an unlabelled library by person, write the groups as folders, name one
+ * ```ts ignore
+ * import {
+ *   clusteringJson,
+ *   clusterLibrary,
+ *   FaceAnalyzer,
+ *   initBackend,
+ *   writeLayout,
+ * } from "./mod.ts";
+ *
+ * await initBackend("auto");
+ * const clustering = await clusterLibrary(await FaceAnalyzer.load(), "Pictures/", {
+ *   exclude: ["Pictures/people"],
+ * });
+ * for (const g of clustering.groups) console.log(g.name, g.faces.length);
+ * await writeLayout("people", clustering, { json: JSON.stringify(clusteringJson(clustering)) });
+ * // Rename people/person_001 to the person's name, then train on "people".
+ * ```
+ *
  * @module
  */
 export { type BackendInfo, type BackendRequest, initBackend } from "./src/backend/backend.ts";
