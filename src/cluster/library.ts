@@ -35,6 +35,9 @@ export interface ClusterOptions {
  */
 export const DEFAULT_MERGE_DISTANCE = 0.42;
 
+/** The page shows a group's face nearest another group's when they are at most this far apart. */
+export const NEAREST_REACH = 0.6;
+
 /** One face found in the library. */
 export interface ClusterFace {
   /** The photo, as found under the library folder. */
@@ -113,7 +116,7 @@ export interface Clustering {
   merges: GroupPair[];
   /** Pairs of groups that share a photo (two faces of it), so cannot be one person. */
   sharedPhotos: { a: number; b: number; photos: string[] }[];
-  /** Per group (that has one within the merge distance), its face nearest another group's. */
+  /** Per group (that has one within {@linkcode NEAREST_REACH}), its face nearest another group's. */
   nearest: NearestOther[];
 }
 
@@ -187,7 +190,7 @@ export function groupFaces(
   const sharedPhotos = groupsSharingPhotos(result.group, photo, faces);
   const shared = new Set(sharedPhotos.map((s) => `${s.a},${s.b}`));
   const merges = closeGroups(groups, mergeDistance).filter((m) => !shared.has(`${m.a},${m.b}`));
-  const nearest = nearestOthers(points, result.group, mergeDistance);
+  const nearest = nearestOthers(points, result.group, NEAREST_REACH);
   return { distance, minFaces, faces, points, groups, unsorted, merges, sharedPhotos, nearest };
 }
 
