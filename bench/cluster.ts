@@ -12,7 +12,8 @@
  *    mixing two people, for each linking distance in --distances (the descriptors are computed
  *    once and grouped again).
  * 4. With --train: rename the largest groups to their people, run cluster again into the same
- *    folder (the names must carry over), drop the links to Test photos, train on the folder, and
+ *    folder (the names must carry over), move the faces of the groups left unnamed to _unsorted/,
+ *    drop the links to Test photos (in every folder), train on the folder, and
  *    evaluate it and a model trained on the labelled Train folder on the de-duplicated Test split
  *    (`audit --fix-split`: Test minus the copies and near-copies of Train photos).
  *
@@ -75,29 +76,32 @@ interface Timed {
   code: number;
   seconds: number;
   peakMiB: number;
+  /** User + system CPU time: on a shared machine, the figure that does not depend on the others. */
+  cpuSeconds: number;
   stdout: string;
   stderr: string;
 }
 async function timed(args: string[]): Promise<Timed> {
   const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "TIME %e %M", Deno.execPath(), "run", "-A", MAIN, ...args],
+    args: ["-f", "TIME %e %M %U %S", Deno.execPath(), "run", "-A", MAIN, ...args],
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
   }).output();
   const stderr = new TextDecoder().decode(out.stderr);
-  const m = /TIME ([\d.]+) (\d+)/.exec(stderr);
+  const m = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
   const stdout = new TextDecoder().decode(out.stdout);
   if (out.code !== 0) throw new Error(`facefit ${args.join(" ")} failed:\n${stderr}`);
   return {
     code: out.code,
     seconds: Number(m?.[1]),
     peakMiB: Math.round(Number(m?.[2]) / 1024),
+    cpuSeconds: Math.round((Number(m?.[3]) + Number(m?.[4])) * 10) / 10,
     stdout,
     stderr,
   };
 }
-const timings: Record<string, { seconds: number; peakMiB: number }> = {};
+const timings: Record<string, { seconds: number; peakMiB: number; cpuSeconds: number }> = {};
 const out = join(work, "groups");
 if (values.cold) {
   const cold = join(work, "cache-cold");
@@ -171,6 +175,21 @@ if (values.train) {
   );
   const carriedOk = JSON.stringify(carried) === JSON.stringify(top);
   log(`names after renaming and a second run: ${carried.join(", ")} (carried: ${carriedOk})`);
+  // The groups left unnamed are not people to train: their faces go to _unsorted/, as a person
+  // who named the eight groups would leave them.
+  let unnamed = 0;
+  for await (const folder of Deno.readDir(out)) {
+    if (!folder.isDirectory || !/^person_\d+$/.test(folder.name)) continue;
+    for await (const e of Deno.readDir(join(out, folder.name))) {
+      await Deno.rename(
+        join(out, folder.name, e.name),
+        join(out, "_unsorted", `${folder.name}~${e.name}`),
+      );
+    }
+    await Deno.remove(join(out, folder.name));
+    unnamed++;
+  }
+  log(`moved the faces of ${unnamed} unnamed groups to _unsorted/`);
   let dropped = 0;
   for await (const folder of Deno.readDir(out)) {
     if (!folder.isDirectory) continue;
