@@ -144,7 +144,7 @@ for (const distance of values.distances!.split(",").map(Number)) {
 }
 log("");
 log(
-  "| distance | BCubed precision | BCubed recall | groups | 8 largest = 8 people | mixed groups | player faces unsorted | other faces in groups |",
+  "| distance | BCubed precision | BCubed recall | groups | largest groups = the people | mixed groups | player faces unsorted | other faces in groups |",
 );
 log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const r of rows) {
