@@ -249,7 +249,15 @@ if (values.train) {
 for (const [k, t] of Object.entries(timings)) {
   log(`${k}: ${t.seconds} s, peak RSS ${t.peakMiB} MiB`);
 }
-await Deno.writeTextFile(join(work, "bench-cluster.json"), JSON.stringify(result, null, 2));
+const brief = Object.fromEntries(
+  Object.entries(timings).map((
+    [k, t],
+  ) => [k, { seconds: t.seconds, peakMiB: t.peakMiB, cpuSeconds: t.cpuSeconds }]),
+);
+await Deno.writeTextFile(
+  join(work, "bench-cluster.json"),
+  JSON.stringify({ ...result, timings: brief }, null, 2),
+);
 log(`figures in ${join(work, "bench-cluster.json")}`);
 
 /** Face index -> person, for the face train's chooser takes in each photo. */
