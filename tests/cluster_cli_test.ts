@@ -2,7 +2,7 @@
  * `facefit cluster` end to end on a small real library: 3 players x 6 photos, flattened into one
  * folder under neutral names. Checks the groups against the players, the same bytes with one and
  * two detection threads (each from an empty cache), the page in Chromium, the carry-over of a
- * renamed folder, and that `train` runs on the output.
+ * renamed folder, that `train` runs on the output, and that its model names the groups.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -109,42 +109,67 @@ Deno.test({
       },
     });
 
-    await t.step("a renamed folder keeps its name on the next run; train runs on it", async () => {
-      const renamed = result.groups.map((g) => truth.get(g.faces[0].file)!);
-      for (const [k, g] of result.groups.entries()) {
-        await Deno.rename(join(out, g.name), join(out, renamed[k]));
-      }
-      const next = await cli(
-        "cluster",
-        library,
-        "--out",
-        out,
-        "--json",
-        "--cache",
-        join(root, "cache"),
-        "--backend",
-        "wasm",
-      );
-      assert.equal(next.code, 0, next.stderr);
-      const groups = (JSON.parse(next.stdout) as { groups: GroupJson[] }).groups;
-      assert.deepEqual(groups.map((g) => [g.name, g.source]), renamed.map((r) => [r, "carried"]));
-      const model = join(root, "model");
-      const trained = await cli(
-        "train",
-        "--data",
-        out,
-        "--model",
-        model,
-        "--cache",
-        join(root, "cache"),
-        "--backend",
-        "wasm",
-        "--json",
-      );
-      assert.equal(trained.code, 0, trained.stderr);
-      const info = JSON.parse(await Deno.readTextFile(join(model, "facefit.json")));
-      assert.deepEqual(info.labels, [...renamed].sort());
-    });
+    await t.step(
+      "a renamed folder keeps its name on the next run; train runs on it; its model names groups",
+      async () => {
+        const renamed = result.groups.map((g) => truth.get(g.faces[0].file)!);
+        for (const [k, g] of result.groups.entries()) {
+          await Deno.rename(join(out, g.name), join(out, renamed[k]));
+        }
+        const next = await cli(
+          "cluster",
+          library,
+          "--out",
+          out,
+          "--json",
+          "--cache",
+          join(root, "cache"),
+          "--backend",
+          "wasm",
+        );
+        assert.equal(next.code, 0, next.stderr);
+        const groups = (JSON.parse(next.stdout) as { groups: GroupJson[] }).groups;
+        assert.deepEqual(groups.map((g) => [g.name, g.source]), renamed.map((r) => [r, "carried"]));
+        const model = join(root, "model");
+        const trained = await cli(
+          "train",
+          "--data",
+          out,
+          "--model",
+          model,
+          "--cache",
+          join(root, "cache"),
+          "--backend",
+          "wasm",
+          "--json",
+        );
+        assert.equal(trained.code, 0, trained.stderr);
+        const info = JSON.parse(await Deno.readTextFile(join(model, "facefit.json")));
+        assert.deepEqual(info.labels, [...renamed].sort());
+
+        // A fresh folder, named by the model: each group gets its player's name.
+        const named = await cli(
+          "cluster",
+          library,
+          "--out",
+          join(root, "named"),
+          "--model",
+          model,
+          "--json",
+          "--no-page",
+          "--cache",
+          join(root, "cache"),
+          "--backend",
+          "wasm",
+        );
+        assert.equal(named.code, 0, named.stderr);
+        const byModel = (JSON.parse(named.stdout) as { groups: GroupJson[] }).groups;
+        assert.deepEqual(
+          byModel.map((g) => [g.name, g.source]),
+          byModel.map((g) => [truth.get(g.faces[0].file), "model"]),
+        );
+      },
+    );
 
     await Deno.remove(root, { recursive: true });
   },
