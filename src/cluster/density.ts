@@ -34,6 +34,8 @@ export interface DensityOptions {
   minFaces?: number;
   /** Radius of the attach step (6); default `distance + 0.1`; equal to `distance` turns it off. */
   attachDistance?: number;
+  /** Called as the neighbours of the faces are found (the long part on a large library). */
+  onProgress?: (done: number, total: number) => void;
   /** Fewest votes for a face to be attached (default 2). */
   minVotes?: number;
   /** "index" (default: the cell index) or "exact": compare every pair (O(N^2) time, for tests and checks). */
@@ -114,7 +116,7 @@ export function densityCluster(
       for (const j of bruteForceRange(points, i, r)) found(j, distanceOf(points, i, j));
     }
   };
-  const pairs = neighbourPairs(n, eps, within);
+  const pairs = neighbourPairs(n, eps, within, options.onProgress);
   const core = coreFaces(n, pairs, minFaces);
   const groups = new PhotoAwareGroups(photo);
   const refused = linkCores(pairs, core, groups);
@@ -138,12 +140,18 @@ export interface Pairs {
 type Within = (i: number, r: number, found: (j: number, d: number) => void) => void;
 
 /** Every pair of faces within `eps`, each once (`a < b`). */
-function neighbourPairs(n: number, eps: number, within: Within): Pairs {
+function neighbourPairs(
+  n: number,
+  eps: number,
+  within: Within,
+  onProgress?: (done: number, total: number) => void,
+): Pairs {
   const out = new PairList();
   for (let i = 0; i < n; i++) {
     within(i, eps, (j, d) => {
       if (j > i) out.push(i, j, d);
     });
+    if (onProgress && ((i + 1) % 1000 === 0 || i + 1 === n)) onProgress(i + 1, n);
   }
   return out.done();
 }

@@ -155,7 +155,10 @@ export async function clusterLibrary(
   const dim = rows[0]?.length ?? 128;
   const points: Points = { data: new Float32Array(rows.length * dim), dim };
   rows.forEach((r, i) => points.data.set(r, i * dim));
-  const grouped = groupFaces(points, Int32Array.from(photoOf), faces, options);
+  const grouped = groupFaces(points, Int32Array.from(photoOf), faces, {
+    ...options,
+    onGroupProgress: (done, total) => options.onProgress?.({ step: "groups", done, total }),
+  });
   return { library, photos: analyzed.length, noFace, failed, ...grouped };
 }
 
@@ -169,11 +172,18 @@ export function groupFaces(
   points: Points,
   photo: Int32Array,
   faces: ClusterFace[],
-  options: Omit<ClusterOptions, "exclude" | "onProgress"> = {},
+  options: Omit<ClusterOptions, "exclude" | "onProgress"> & {
+    /** Called as the faces' neighbours are found. */
+    onGroupProgress?: (done: number, total: number) => void;
+  } = {},
 ): Omit<Clustering, "library" | "photos" | "noFace" | "failed"> {
   const distance = options.distance ?? DEFAULT_DISTANCE;
   const minFaces = options.minFaces ?? DEFAULT_MIN_FACES;
-  const result = densityCluster(points, photo, { distance, minFaces });
+  const result = densityCluster(points, photo, {
+    distance,
+    minFaces,
+    onProgress: options.onGroupProgress,
+  });
   const width = Math.max(3, String(result.groups.length).length);
   const groups = result.groups.map((members, g): FaceGroup => {
     const centroid = meanOf(points, members);
