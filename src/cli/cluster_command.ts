@@ -93,7 +93,9 @@ function summarise(c: Clustering, args: ClusterArgs, reporter: Reporter, seconds
   const grouped = c.faces.length - c.unsorted.length;
   reporter.info(
     `${c.photos} photos, ${c.faces.length} faces: ${c.groups.length} groups of ${grouped} faces, ` +
-      `${c.unsorted.length} in ${UNSORTED_FOLDER}/, ${c.noFace.length} photos without a face`,
+      `${c.unsorted.length} in ${UNSORTED_FOLDER}/, ${c.noFace.length} photo${
+        c.noFace.length === 1 ? "" : "s"
+      } without a face`,
   );
   for (const g of c.groups.slice(0, args.verbose ? undefined : 12)) {
     const how = g.source === "carried"

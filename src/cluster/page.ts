@@ -158,7 +158,9 @@ h1{font-size:1.4em}h2{font-size:1.1em;margin:.2em 0}small{color:#666;font-weight
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}
 </style></head><body>
 <h1>Groups of faces in ${esc(c.library)}</h1>
-<p id="summary">${c.photos} photos, ${c.faces.length} faces: ${c.groups.length} groups holding ${grouped} faces, ${c.unsorted.length} faces in no group, ${c.noFace.length} photos without a face${
+<p id="summary">${c.photos} photos, ${c.faces.length} faces: ${c.groups.length} groups holding ${grouped} faces, ${c.unsorted.length} faces in no group, ${c.noFace.length} photo${
+    c.noFace.length === 1 ? "" : "s"
+  } without a face${
     c.failed.length ? `, ${c.failed.length} files unreadable` : ""
   }. Linking distance ${c.distance}, at least ${c.minFaces} faces a group; two faces of one photo are never grouped together.</p>
 <p>Rename a folder <code>person_NNN</code> to the person's name, move wrong faces to <code>_unsorted</code> or another folder, then <code>facefit train --data</code> this folder. Names carry over to the next run.</p>
