@@ -6,6 +6,7 @@
 import { parseCommand, UsageError } from "./src/cli/args.ts";
 import { analyzeCommand } from "./src/cli/analyze_command.ts";
 import { auditCommand } from "./src/cli/audit_command.ts";
+import { clusterCommand } from "./src/cli/cluster_command.ts";
 import { demoCommand } from "./src/cli/demo_command.ts";
 import { evaluateCommand } from "./src/cli/evaluate_command.ts";
 import { helpText } from "./src/cli/help.ts";
@@ -70,6 +71,8 @@ export async function run(argv: readonly string[]): Promise<number> {
         return await auditCommand(command, reporter);
       case "analyze":
         return await analyzeCommand(command, reporter);
+      case "cluster":
+        return await clusterCommand(command, reporter);
       default: {
         const unreachable: never = command;
         throw new Error(`Unhandled command ${JSON.stringify(unreachable)}`);

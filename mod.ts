@@ -31,6 +31,25 @@
  * for (const face of faces) console.log(face.name, face.probability, face.box);
  * ```
  *
+ * @example Group an unlabelled library by person, write the groups as folders, name one
+ * ```ts ignore
+ * import {
+ *   clusteringJson,
+ *   clusterLibrary,
+ *   FaceAnalyzer,
+ *   initBackend,
+ *   writeLayout,
+ * } from "./mod.ts";
+ *
+ * await initBackend("auto");
+ * const clustering = await clusterLibrary(await FaceAnalyzer.load(), "Pictures/", {
+ *   exclude: ["Pictures/people"],
+ * });
+ * for (const g of clustering.groups) console.log(g.name, g.faces.length);
+ * await writeLayout("people", clustering, { json: JSON.stringify(clusteringJson(clustering)) });
+ * // Rename people/person_001 to the person's name, then train on "people".
+ * ```
+ *
  * @module
  */
 export { type BackendInfo, type BackendRequest, initBackend } from "./src/backend/backend.ts";
@@ -47,7 +66,9 @@ export {
 export {
   type Dataset,
   type LabelledFile,
+  type Library,
   scanDataset,
+  scanLibrary,
   type SkippedFile,
 } from "./src/dataset/scan.ts";
 export { stratifiedSplit } from "./src/dataset/split.ts";
@@ -170,4 +191,4 @@ export {
   SHARD_INDEX_VARIABLES,
   shardOf,
 } from "./src/analyze/shard.ts";
-export { type Library, type LibraryFile, scanLibrary } from "./src/dataset/library.ts";
+export * from "./src/cluster/mod.ts";

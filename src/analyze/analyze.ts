@@ -10,7 +10,7 @@
  * @module
  */
 import { sha256Hex } from "../dataset/cache.ts";
-import type { LibraryFile } from "../dataset/library.ts";
+import type { LabelledFile } from "../dataset/scan.ts";
 import type { FaceAnalyzer } from "../embed/photo.ts";
 import { readImageBytes } from "../image/mod.ts";
 import type { FailedFile, StepProgress } from "../train/collect.ts";
@@ -62,7 +62,7 @@ export interface AnalyzeSummary {
  */
 export async function analyzeLibrary(
   analyzer: FaceAnalyzer,
-  files: readonly LibraryFile[],
+  files: readonly LabelledFile[],
   options: AnalyzeOptions = {},
 ): Promise<AnalyzeSummary> {
   const { shard, onProgress } = options;
@@ -80,7 +80,7 @@ export async function analyzeLibrary(
   const seen = new Map<string, Promise<unknown>>();
   const step = "faces";
   let next = 0, done = 0;
-  const photo = async (file: LibraryFile): Promise<string | undefined> => {
+  const photo = async (file: LabelledFile): Promise<string | undefined> => {
     let bytes: Uint8Array;
     try {
       bytes = await readImageBytes(file.path);

@@ -9,7 +9,7 @@
 import { analyzeLibrary, type AnalyzeSummary } from "../analyze/analyze.ts";
 import { formatShard } from "../analyze/shard.ts";
 import { defaultCacheDir } from "../dataset/cache.ts";
-import { scanLibrary } from "../dataset/library.ts";
+import { scanLibrary } from "../dataset/scan.ts";
 import { FaceAnalyzer } from "../embed/photo.ts";
 import type { AnalyzeArgs } from "./args.ts";
 import { analyzerConfig, startBackend } from "./context.ts";

@@ -106,6 +106,24 @@ export interface AnalyzeArgs extends CommonArgs {
   /** The shard to analyse; undefined: every photo. */
   shard: Shard | undefined;
 }
+// --- cluster (issue #14) ---
+/** `facefit cluster LIBRARY --out DIR` */
+export interface ClusterArgs extends CommonArgs {
+  kind: "cluster";
+  /** The unlabelled photo library (searched recursively). */
+  library: string;
+  /** The output folder: one sub-folder per group, `_unsorted/`, clusters.json and clusters.html. */
+  out: string;
+  /** A trained model whose people name the groups they match; undefined: none. */
+  model: string | undefined;
+  /** Fewest faces in a group. */
+  minFaces: number;
+  /** Linking distance between two faces' descriptors. */
+  distance: number;
+  /** Write clusters.html (false with --no-page). */
+  page: boolean;
+}
+// --- end cluster ---
 
 /** `facefit help [COMMAND]` or `--help` */
 export interface HelpArgs {
@@ -121,10 +139,19 @@ export type Command =
   | DemoArgs
   | AuditArgs
   | AnalyzeArgs
+  | ClusterArgs
   | HelpArgs;
 
 /** The commands, in the order `--help` lists them. */
-export const COMMANDS = ["train", "predict", "evaluate", "demo", "audit", "analyze"] as const;
+export const COMMANDS = [
+  "train",
+  "predict",
+  "evaluate",
+  "demo",
+  "audit",
+  "analyze",
+  "cluster",
+] as const;
 /** A command name. */
 export type CommandName = typeof COMMANDS[number];
 
@@ -150,6 +177,8 @@ export const DEFAULTS = {
   fineTuneLr: 1e-4,
   fineTuneEpochs: 15,
   augment: "light",
+  clusterDistance: 0.4,
+  clusterMinFaces: 3,
 } as const;
 
 const COMMON_OPTIONS = {
@@ -206,6 +235,14 @@ const OPTIONS = {
     threshold: { type: "string" },
     report: { type: "string" },
   },
+  cluster: {
+    ...COMMON_OPTIONS,
+    out: { type: "string" },
+    model: { type: "string" },
+    "min-faces": { type: "string" },
+    distance: { type: "string" },
+    "no-page": { type: "boolean" },
+  },
   demo: {
     ...COMMON_OPTIONS,
     from: { type: "string" },
@@ -219,7 +256,7 @@ const OPTIONS = {
 } as const;
 
 /** Commands that take positional arguments (photos, a library). */
-const POSITIONAL: readonly CommandName[] = ["predict", "analyze"];
+const POSITIONAL: readonly CommandName[] = ["predict", "analyze", "cluster"];
 
 /**
  * Parse a command line.
@@ -328,6 +365,8 @@ export function parseCommand(
         faces: values["no-faces"] !== true,
       };
     }
+    case "cluster":
+      return clusterArgs(common, values, positionals);
     case "demo":
       return {
         kind: "demo",
@@ -367,6 +406,37 @@ function shard(
     throw new UsageError((error as Error).message);
   }
 }
+
+// --- cluster (issue #14) ---
+function clusterArgs(
+  common: CommonArgs,
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+): ClusterArgs {
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      `cluster takes one photo library, got ${positionals.length}: ` +
+        "facefit cluster LIBRARY --out DIR [--model M]",
+    );
+  }
+  const out = path(values.out, "--out");
+  if (out === undefined) {
+    throw new UsageError(
+      "cluster needs --out DIR: the folder to write the groups to (one sub-folder per person)",
+    );
+  }
+  return {
+    kind: "cluster",
+    ...common,
+    library: positionals[0],
+    out,
+    model: path(values.model, "--model"),
+    minFaces: int(values["min-faces"], "--min-faces", DEFAULTS.clusterMinFaces, 2),
+    distance: num(values.distance, "--distance", DEFAULTS.clusterDistance, 0.05, 2),
+    page: values["no-page"] !== true,
+  };
+}
+// --- end cluster ---
 
 /** Distances between unit embeddings lie in 0..2; probabilities in 0..1 fit inside. */
 function threshold(v: string | boolean | undefined): number | undefined {

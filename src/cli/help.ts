@@ -37,6 +37,7 @@ Commands:
   evaluate   accuracy and confusion matrix on a labelled folder
   demo       get the FC Barcelona photos, train, evaluate, predict
   analyze    fill the cache for a photo library, or one shard of it (for batch engines)
+  cluster    group an unlabelled photo library by person, as folders to name and train on
 
 Examples:
   deno task demo --from ../shared/datasets/fcbarcelona
@@ -198,6 +199,39 @@ Examples:
   deno task analyze photos --shard 0/3 --cache /shared/facefit-cache
   deno task analyze /data/library --shard index/8 --cache /data/cache --json
   deno task train --data photos --cache /shared/facefit-cache   # the reduce step: nothing to analyse`,
+  // --- cluster (issue #14) ---
+  cluster: `facefit cluster: group the faces of an unlabelled photo library by person.
+
+Finds every face in every photo under LIBRARY (sub-folders too), embeds it, and groups the faces
+by identity: a group is at least --min-faces faces linked within --distance of each other, and two
+faces of one photo are never in one group. Writes DIR/person_001/ (largest group first), ...,
+DIR/_unsorted/ (faces in no group), DIR/clusters.json and DIR/clusters.html. Each entry is a link to
+the original photo (originals are never changed); a photo with several faces is linked once per
+face, with that face's box in the link's name, and train takes that face.
+
+Rename person_003 to the person's name, then "facefit train --data DIR". Names carry over: a
+second run into the same DIR gives each new group the name of the old folder holding most of its
+faces.
+
+Usage: facefit cluster LIBRARY --out DIR [--model M] [--min-faces N] [--distance D] [options]
+
+Options:
+  --out DIR         output folder (created, or replaced if a previous cluster run wrote it)
+  --model M         a trained model: a group most of whose faces it recognises as one of its
+                    people (under that person's calibrated threshold) gets that person's name
+  --min-faces N     fewest faces in a group (default ${DEFAULTS.clusterMinFaces})
+  --distance D      linking distance between two faces' descriptors (default ${DEFAULTS.clusterDistance};
+                    larger merges more, look-alikes first)
+  --no-page         do not write clusters.html
+  --json            print the groups: each face with its file, box and distance to the centroid
+
+${COMMON}
+
+Examples:
+  deno run -A main.ts cluster ~/Pictures --out people
+  mv people/person_003 people/Grandma && deno task train --data people --model models/family
+  deno run -A main.ts cluster ~/Pictures --out people --model models/family`,
+  // --- end cluster ---
 };
 
 /** The help text of the tool or of one command. */

@@ -126,16 +126,6 @@ export async function scanDataset(root: string): Promise<Dataset> {
   return { root, labels, files, unknown, skipped, warnings };
 }
 
-/**
- * Every photo under a folder, recursively, in path order: hidden entries and files that are
- * certainly not photos are left out; symlink loops and unreadable entries go to `skipped`.
- */
-export async function photosUnder(dir: string, skipped: SkippedFile[]): Promise<string[]> {
-  const found: string[] = [];
-  await walk(dir, 0, new Set(), (p) => found.push(p), skipped);
-  return found;
-}
-
 async function walk(
   dir: string,
   depth: number,
@@ -207,4 +197,87 @@ async function sortedEntries(dir: string): Promise<Deno.DirEntry[]> {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The photos of an unlabelled library. */
+export interface Library {
+  /** The scanned folder, as given. */
+  root: string;
+  /** Every file that may be a photo, in path order; `label` is empty (nobody is known yet). */
+  files: LabelledFile[];
+  /** Entries that could not be read: unreadable folders, symlink loops. */
+  skipped: SkippedFile[];
+}
+
+/**
+ * Scan an unlabelled photo library: every file under `root`, in sub-folders too (hidden ones
+ * ignored), sorted by path.
+ *
+ * @param exclude folders under `root` to leave out (e.g. an output folder inside the library).
+ * @throws Error when `root` is missing or not a folder.
+ */
+export async function scanLibrary(root: string, exclude: readonly string[] = []): Promise<Library> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(root);
+  } catch (error) {
+    throw new Error(
+      `Cannot read photo library "${root}": ${message(error)}; give a folder of photos`,
+    );
+  }
+  if (!info.isDirectory) {
+    throw new Error(`Photo library "${root}" is not a folder; give a folder of photos`);
+  }
+  const excluded = await Promise.all(exclude.map(async (p) => {
+    try {
+      return await Deno.realPath(p);
+    } catch {
+      return undefined;
+    }
+  }));
+  const files: LabelledFile[] = [];
+  const skipped: SkippedFile[] = [];
+  const seen = new Set(excluded.filter((p): p is string => p !== undefined));
+  await walkLibrary(
+    root,
+    0,
+    seen,
+    (p) => files.push({ path: p, name: relative(root, p), label: "" }),
+    skipped,
+  );
+  return { root, files, skipped };
+}
+
+/** {@linkcode walk}, with excluded folders pre-seeded as visited and deeper nesting allowed. */
+async function walkLibrary(
+  dir: string,
+  depth: number,
+  seen: Set<string>,
+  add: (path: string) => void,
+  skipped: SkippedFile[],
+): Promise<void> {
+  let real: string;
+  try {
+    real = await Deno.realPath(dir);
+  } catch (error) {
+    skipped.push({ path: dir, reason: `cannot resolve folder: ${message(error)}` });
+    return;
+  }
+  if (seen.has(real) || depth > 32) return; // excluded, a link loop, or absurdly deep
+  seen.add(real);
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await sortedEntries(dir);
+  } catch (error) {
+    skipped.push({ path: dir, reason: `cannot list folder: ${message(error)}` });
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith(".") || NOT_IMAGES.test(basename(entry.name))) continue;
+    const path = join(dir, entry.name);
+    const isDir = await isDirectory(path, skipped);
+    if (isDir) await walkLibrary(path, depth + 1, seen, add, skipped);
+    else if (isDir === false && (entry.isFile || entry.isSymlink)) add(path);
+  }
+  seen.delete(real);
 }

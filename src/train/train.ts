@@ -23,6 +23,7 @@ import { normalize } from "../head/vectors.ts";
 import type { Box } from "../face/geometry.ts";
 import type { EpochLogs } from "./callbacks.ts";
 import { chooseFaces } from "./choose_face.ts";
+import { faceMarkerOf, markedFace } from "../dataset/face_marker.ts";
 import { type AnalyzedFile, analyzeFiles, type FailedFile, type StepProgress } from "./collect.ts";
 import type { AugmentLevel } from "./augment.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
@@ -173,6 +174,7 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
     label: a.label,
     embeddings: a.record.faces.map((f) => normalize(f.embedding)),
     areas: a.record.faces.map((f) => f.box.width * f.box.height),
+    pinned: pinnedFace(a),
   }));
   const { choices } = chooseFaces(photos);
   const usable: { file: AnalyzedFile; x: Float32Array; face: number }[] = [];
@@ -516,4 +518,15 @@ function argmax(values: readonly number[]): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;
+}
+
+/**
+ * The face a file's name marks as the person (written by `facefit cluster` for photos with several
+ * faces), when one of the photo's faces matches it.
+ */
+function pinnedFace(file: AnalyzedFile): number | undefined {
+  const marker = faceMarkerOf(file.path);
+  if (!marker) return undefined;
+  const index = markedFace(file.record.faces.map((f) => f.box), marker);
+  return index >= 0 ? index : undefined;
 }
