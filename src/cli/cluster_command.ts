@@ -23,7 +23,7 @@ import { FaceAnalyzer } from "../embed/photo.ts";
 import { Recognizer } from "../head/recognizer.ts";
 import type { ClusterArgs } from "./args.ts";
 import { analyzerConfig, peakRssMiB, startBackend } from "./context.ts";
-import { formatSeconds, type Reporter } from "./output.ts";
+import { cacheLine, formatSeconds, type Reporter } from "./output.ts";
 
 /** Run `cluster`; returns the exit code. */
 export async function clusterCommand(args: ClusterArgs, reporter: Reporter): Promise<number> {
@@ -50,6 +50,7 @@ export async function clusterCommand(args: ClusterArgs, reporter: Reporter): Pro
     );
     await analyzer.releaseWorkers();
     for (const f of clustering.failed) reporter.skipped(f.path, f.reason);
+    reporter.info(cacheLine(analyzer.stats));
     if (previous) carryNames(clustering, previous);
     if (args.model) await nameWithModel(clustering, args, reporter);
     const html = args.page ? await page(analyzer, clustering, reporter) : undefined;
