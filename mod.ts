@@ -19,6 +19,18 @@
  * for (const face of faces) console.log(face.name, face.probability, face.box);
  * ```
  *
+ * @example Read the face regions a photo manager wrote, and tag a library with XMP sidecars
+ * ```ts ignore
+ * import { initBackend, modelId, readPhotoRegions, Recognizer, tagLibrary } from "./mod.ts";
+ *
+ * const { regions } = await readPhotoRegions("Pictures/party.jpg"); // sidecar or embedded XMP
+ * for (const r of regions) console.log(r.name, r.box); // normalised to the upright photo
+ *
+ * await initBackend("auto");
+ * const model = { id: await modelId("models/friends"), load: () => Recognizer.load("models/friends") };
+ * await tagLibrary("Pictures", model, { xmp: true }); // writes Pictures/party.jpg.xmp, ...
+ * ```
+ *
  * @module
  */
 export { type BackendInfo, type BackendRequest, initBackend } from "./src/backend/backend.ts";
@@ -148,3 +160,7 @@ export {
 } from "./src/backend/tf_types.ts";
 export type { FaceChoice } from "./src/train/choose_face.ts";
 export * from "./src/audit/mod.ts";
+// --- photo metadata: XMP face regions (src/xmp) ---
+export * from "./src/xmp/mod.ts";
+export { type RegionLabelledPhoto } from "./src/train/region_labels.ts";
+// --- end photo metadata ---

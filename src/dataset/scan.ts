@@ -44,7 +44,7 @@ export const UNKNOWN_FOLDER = "_unknown";
 
 /** Extensions that are certainly not photos; everything else is tried (the format comes from the bytes). */
 const NOT_IMAGES =
-  /\.(txt|md|json|csv|tsv|xml|html?|pdf|zip|db|ini|py|ts|js|sh)$|^\.|^thumbs\.db$|^desktop\.ini$/i;
+  /\.(txt|md|json|jsonl|csv|tsv|xml|xmp|html?|pdf|zip|db|ini|py|ts|js|sh)$|^\.|^thumbs\.db$|^desktop\.ini$/i;
 
 /** Deepest folder level searched below a person's folder. */
 const MAX_DEPTH = 8;
@@ -124,6 +124,26 @@ export async function scanDataset(root: string): Promise<Dataset> {
     }
   }
   return { root, labels, files, unknown, skipped, warnings };
+}
+
+/**
+ * Every photo under a folder, at any depth (hidden files, sidecars and other files that are
+ * certainly not photos left out), in path order; for a library that is not sorted by person.
+ *
+ * @throws Error when `root` is missing or not a folder.
+ */
+export async function scanPhotos(root: string): Promise<{ files: string[]; skipped: SkippedFile[] }> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(root);
+  } catch (error) {
+    throw new Error(`Cannot read the photo folder "${root}": ${message(error)}; give a folder`);
+  }
+  if (!info.isDirectory) throw new Error(`"${root}" is not a folder; give a folder of photos`);
+  const files: string[] = [];
+  const skipped: SkippedFile[] = [];
+  await walk(root, -1, new Set(), (p) => files.push(p), skipped);
+  return { files, skipped };
 }
 
 async function walk(
