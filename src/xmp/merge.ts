@@ -1,11 +1,14 @@
 /**
  * Write facefit's face regions into an XMP packet, editing only what is facefit's.
  *
- * The packet is parsed into a DOM (`@xmldom/xmldom`), and only these nodes change: facefit's own
- * regions in `mwg-rs:RegionList` are removed and the new ones appended, `AppliedToDimensions` is
- * added when missing, and `Iptc4xmpExt:PersonInImage` gains the new names and loses the names
- * only facefit's old regions gave. Every other node, regions drawn by a person included, is
- * serialised as it was read, so the rest of the file stays byte for byte the same.
+ * The packet is parsed into a DOM (`@xmldom/xmldom`) that finds the nodes, and only these change:
+ * facefit's own regions in `mwg-rs:RegionList` are removed and the new ones appended,
+ * `AppliedToDimensions` is added when missing, `Iptc4xmpExt:PersonInImage` gains the new names
+ * and loses the names only facefit's old regions gave, and namespaces facefit needs are declared.
+ * The changes are made to the text at the places the parser located (splice.ts) rather than by
+ * serialising the DOM, which would rewrite every start tag (quotes, attribute layout): every
+ * other byte stays as it was, regions drawn by a person included. Only CR LF line ends become LF.
+ * The result is parsed again before it is returned.
  *
  * facefit marks its regions with the extension point MWG provides for this,
  * `mwg-rs:Extensions`, holding `facefit:Model` (the model's id) and `facefit:Distance` in
@@ -16,8 +19,7 @@
  *
  * @module
  */
-import type { Document, Element, Node } from "@xmldom/xmldom";
-import { XMLSerializer } from "@xmldom/xmldom";
+import type { Element } from "@xmldom/xmldom";
 import type { Box } from "../face/geometry.ts";
 import { iou } from "../face/geometry.ts";
 import { storedSize, type UnitRect, uprightToStored } from "./orientation.ts";
@@ -31,6 +33,7 @@ import {
   regionItems,
 } from "./regions.ts";
 import { descriptions, elements, is, NS, parseXmp, PREFIX, properties, rdfRoot } from "./rdf.ts";
+import { escapeXml, TextEditor } from "./splice.ts";
 
 /** A face for facefit to write: the person and where, in the upright photo's pixels. */
 export interface NamedFace {
@@ -91,22 +94,32 @@ export const EMPTY_XMP = `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"
  * ```
  */
 export function mergeRegions(xmp: string | undefined, update: RegionUpdate): string {
-  const doc = parseXmp(xmp ?? EMPTY_XMP, "the sidecar");
+  const text = (xmp ?? EMPTY_XMP).replace(/\r\n?/g, "\n");
+  const doc = parseXmp(text, "the sidecar");
   const rdf = rdfRoot(doc)!;
+  const editor = new TextEditor(text);
   const { photo } = update;
   const existing = findRegions(rdf);
-  const holder = existing?.holder ?? descriptions(rdf)[0] ?? addDescription(doc, rdf);
+  let holder = existing?.holder ?? descriptions(rdf)[0];
+  if (!holder) {
+    // An rdf:RDF without any rdf:Description: start one, and merge into that.
+    editor.append(rdf, () => `<rdf:Description rdf:about=""/>`);
+    return mergeRegions(editor.result(), update);
+  }
+  if (!is(holder, NS.rdf, "Description")) holder = topDescription(holder);
   const frame = regionFrame(appliedDimensions(existing?.value), photo);
+  const ns = new Namespaces(editor, holder);
 
-  // 1. Drop facefit's old regions; keep the others, and note the faces they cover.
+  // 1. Sort the old regions: facefit's go, a person's stay (and cover the faces they hold).
   const oldNames = new Set<string>();
   const keptNames = new Set<string>();
   const kept: UnitRect[] = [];
+  const dropped: Element[] = [];
   for (const { li, value } of existing ? regionItems(existing) : []) {
     const name = (value as Map<string, unknown>).get(NS.mwgRs + "Name");
     if (isFacefitRegion(value)) {
       if (typeof name === "string") oldNames.add(name);
-      removeWithIndent(li);
+      dropped.push(li);
       continue;
     }
     if (typeof name === "string") keptNames.add(name);
@@ -114,7 +127,7 @@ export function mergeRegions(xmp: string | undefined, update: RegionUpdate): str
     if (box) kept.push(box);
   }
 
-  // 2. Faces a person's region does not already cover.
+  // 2. The faces a person's region does not already cover.
   const unit = (b: Box): UnitRect => ({
     x: b.x / photo.width,
     y: b.y / photo.height,
@@ -122,131 +135,89 @@ export function mergeRegions(xmp: string | undefined, update: RegionUpdate): str
     height: b.height / photo.height,
   });
   const fresh = update.faces.filter((f) =>
-    !kept.some((k) => iou(asBox(k), asBox(unit(f.box))) >= OVERLAP)
+    !kept.some((k) => iou(k as Box, unit(f.box) as Box) >= OVERLAP)
   );
+  const items = fresh.map((face) => {
+    const rect = frame === "upright"
+      ? unit(face.box)
+      : uprightToStored(unit(face.box), photo.orientation);
+    return (indent: string) => regionXml(ns, face, rect, update.model, indent);
+  });
 
-  // 3. Write them.
-  const regionsEl = existing?.element ?? (fresh.length > 0 ? addRegions(doc, holder) : undefined);
-  if (regionsEl) {
+  // 3. The regions.
+  const regionsEl = existing?.element;
+  const keptCount = existing ? regionItems(existing).length - dropped.length : 0;
+  if (regionsEl && keptCount === 0 && items.length === 0) {
+    editor.remove(regionsEl); // nothing left: no empty list
+  } else if (regionsEl) {
+    dropped.forEach((li) => editor.remove(li));
     if (!properties(regionsEl).has(NS.mwgRs + "AppliedToDimensions")) {
-      const dims = storedSize(photo.width, photo.height, photo.orientation);
-      const applied = frame === "upright" ? { width: photo.width, height: photo.height } : dims;
-      const el = addProperty(doc, regionsEl, NS.mwgRs, "AppliedToDimensions");
-      el.setAttributeNS(NS.rdf, prefixed(el, NS.rdf, "parseType"), "Resource");
-      addText(doc, el, NS.stDim, "w", String(applied.width));
-      addText(doc, el, NS.stDim, "h", String(applied.height));
-      addText(doc, el, NS.stDim, "unit", "pixel");
+      editor.append(regionsEl, (i) => dimensionsXml(ns, photo, frame, i));
     }
-    const bag = regionBag(doc, regionsEl);
-    for (const face of fresh) {
-      const rect = frame === "upright"
-        ? unit(face.box)
-        : uprightToStored(unit(face.box), photo.orientation);
-      const li = addProperty(doc, bag, NS.rdf, "li");
-      li.setAttributeNS(NS.rdf, prefixed(li, NS.rdf, "parseType"), "Resource");
-      addText(doc, li, NS.mwgRs, "Name", face.name);
-      addText(doc, li, NS.mwgRs, "Type", "Face");
-      const area = addProperty(doc, li, NS.mwgRs, "Area");
-      area.setAttributeNS(NS.rdf, prefixed(area, NS.rdf, "parseType"), "Resource");
-      addText(doc, area, NS.stArea, "x", num(rect.x + rect.width / 2));
-      addText(doc, area, NS.stArea, "y", num(rect.y + rect.height / 2));
-      addText(doc, area, NS.stArea, "w", num(rect.width));
-      addText(doc, area, NS.stArea, "h", num(rect.height));
-      addText(doc, area, NS.stArea, "unit", "normalized");
-      const ext = addProperty(doc, li, NS.mwgRs, "Extensions");
-      ext.setAttributeNS(NS.rdf, prefixed(ext, NS.rdf, "parseType"), "Resource");
-      addText(doc, ext, NS.facefit, "Model", update.model);
-      if (face.distance !== undefined) {
-        addText(doc, ext, NS.facefit, "Distance", num(face.distance));
-      }
-    }
-    if (elements(bag).length === 0) removeWithIndent(regionsEl); // nothing left: no empty list
+    const list = properties(regionsEl).get(NS.mwgRs + "RegionList")?.element;
+    const bag = list && elements(list).find((e) => is(e, NS.rdf, "Bag") || is(e, NS.rdf, "Seq"));
+    if (bag) { for (const item of items) editor.append(bag, item); }
+    else if (list) editor.append(list, (i) => bagXml(items, i, ns));
+    else editor.append(regionsEl, (i) => listXml(ns, items, i));
+  } else if (items.length > 0) {
+    editor.append(holder, (i) => regionsXml(ns, photo, frame, items, i));
   }
 
-  // 4. PersonInImage: the names of every region, without names only facefit's old ones gave.
+  // 4. PersonInImage: the names of every region, without those only facefit's old ones gave.
   const newNames = new Set(fresh.map((f) => f.name));
   const drop = new Set([...oldNames].filter((n) => !keptNames.has(n) && !newNames.has(n)));
-  updatePersons(doc, rdf, holder, drop, [...keptNames, ...newNames]);
-  return new XMLSerializer().serializeToString(doc);
+  updatePersons(editor, ns, rdf, holder, drop, [...keptNames, ...newNames]);
+
+  ns.declare();
+  const out = editor.result();
+  parseXmp(out, "facefit's merged sidecar"); // never write what does not parse
+  return out;
 }
 
-function asBox(r: UnitRect): Box {
-  return r;
+/** The top-level rdf:Description that holds an element. */
+function topDescription(e: Element): Element {
+  let n: Element = e;
+  while (n.parentNode && !is(n.parentNode as Element, NS.rdf, "RDF")) n = n.parentNode as Element;
+  return n;
 }
 
-/** Decimal text with at most 6 decimals. */
-function num(v: number): string {
-  return String(Math.round(v * 1e6) / 1e6);
-}
+/** Prefixes for the namespaces facefit writes: as bound in the document, else declared anew. */
+class Namespaces {
+  readonly #editor: TextEditor;
+  readonly #holder: Element;
+  readonly #added = new Map<string, string>();
 
-function updatePersons(
-  doc: Document,
-  rdf: Element,
-  holder: Element,
-  drop: Set<string>,
-  add: string[],
-): void {
-  let prop: Element | undefined;
-  for (const d of descriptions(rdf)) {
-    prop = properties(d).get(NS.iptcExt + "PersonInImage")?.element;
-    if (prop) break;
+  constructor(editor: TextEditor, holder: Element) {
+    this.#editor = editor;
+    this.#holder = holder;
   }
-  if (!prop && add.length === 0) return;
-  let bag = prop && elements(prop).find((e) => is(e, NS.rdf, "Bag"));
-  if (prop && !bag) return; // an unusual form: leave it as another tool wrote it
-  if (!prop) {
-    prop = addProperty(doc, holder, NS.iptcExt, "PersonInImage");
-    bag = addProperty(doc, prop, NS.rdf, "Bag");
-  }
-  const present = new Set<string>();
-  for (const li of elements(bag!)) {
-    const name = li.textContent ?? "";
-    if (drop.has(name)) removeWithIndent(li);
-    else present.add(name);
-  }
-  for (const name of add) {
-    if (!present.has(name)) addText(doc, bag!, NS.rdf, "li", name);
-    present.add(name);
-  }
-  if (elements(bag!).length === 0) removeWithIndent(prop);
-}
 
-/** The `rdf:Bag` of a Regions element's RegionList, created when missing. */
-function regionBag(doc: Document, regions: Element): Element {
-  let list = properties(regions).get(NS.mwgRs + "RegionList")?.element;
-  if (!list) list = addProperty(doc, regions, NS.mwgRs, "RegionList");
-  const bag = elements(list).find((e) => is(e, NS.rdf, "Bag") || is(e, NS.rdf, "Seq"));
-  return bag ?? addProperty(doc, list, NS.rdf, "Bag");
-}
-
-function addRegions(doc: Document, holder: Element): Element {
-  const el = addProperty(doc, holder, NS.mwgRs, "Regions");
-  el.setAttributeNS(NS.rdf, prefixed(el, NS.rdf, "parseType"), "Resource");
-  return el;
-}
-
-function addDescription(doc: Document, rdf: Element): Element {
-  const d = addProperty(doc, rdf, NS.rdf, "Description");
-  d.setAttributeNS(NS.rdf, prefixed(d, NS.rdf, "about"), "");
-  return d;
-}
-
-/** `prefix:local` for a namespace, declaring it on the nearest `rdf:Description` if needed. */
-function prefixed(at: Element, namespace: string, local: string): string {
-  let prefix = boundPrefix(at, namespace);
-  if (prefix === undefined) {
-    const preferred = PREFIX[namespace] ?? "ns";
-    prefix = preferred;
-    for (let i = 1; boundNamespace(at, prefix) !== undefined; i++) prefix = `${preferred}${i}`;
-    declarationSite(at).setAttributeNS(NS.xmlns, `xmlns:${prefix}`, namespace);
+  /** `prefix:local` for a namespace, bound at the holder (and so inside it). */
+  name(namespace: string, local: string): string {
+    let prefix = boundPrefix(this.#holder, namespace) ?? this.#added.get(namespace);
+    if (prefix === undefined) {
+      const preferred = PREFIX[namespace] ?? "ns";
+      prefix = preferred;
+      const taken = (p: string) =>
+        boundNamespace(this.#holder, p) !== undefined || [...this.#added.values()].includes(p);
+      for (let i = 1; taken(prefix); i++) prefix = `${preferred}${i}`;
+      this.#added.set(namespace, prefix);
+    }
+    return `${prefix}:${local}`;
   }
-  return `${prefix}:${local}`;
+
+  /** Declare the namespaces that were not bound, on the holder's start tag. */
+  declare(): void {
+    for (const [namespace, prefix] of this.#added) {
+      this.#editor.addAttribute(this.#holder, `xmlns:${prefix}`, namespace);
+    }
+  }
 }
 
 /** The `xmlns:*` declarations in scope at an element, nearest first. */
 function* declarations(at: Element): Generator<[prefix: string, namespace: string]> {
-  for (let n: Node | null = at; n && n.nodeType === 1; n = n.parentNode) {
-    const attrs = (n as Element).attributes;
+  for (let n: Element | null = at; n && n.nodeType === 1; n = n.parentNode as Element | null) {
+    const attrs = n.attributes;
     for (let i = 0; i < attrs.length; i++) {
       if (attrs[i].name.startsWith("xmlns:")) yield [attrs[i].name.slice(6), attrs[i].value];
     }
@@ -267,72 +238,156 @@ function boundNamespace(at: Element, prefix: string): string | undefined {
   return undefined;
 }
 
-/** Where to declare a namespace: the enclosing top-level `rdf:Description`, else `at`. */
-function declarationSite(at: Element): Element {
-  for (let n: Node | null = at; n; n = n.parentNode) {
-    const e = n as Element;
-    if (
-      n.nodeType === 1 && is(e, NS.rdf, "Description") && e.parentNode &&
-      is(e.parentNode as Element, NS.rdf, "RDF")
-    ) return e;
+/** Decimal text with at most 6 decimals. */
+function num(v: number): string {
+  return String(Math.round(v * 1e6) / 1e6);
+}
+
+type Item = (indent: string) => string;
+
+/** An element holding text, or `<name rdf:parseType="Resource">` around child lines. */
+function el(name: string, content: string | string[], indent: string, ns: Namespaces): string {
+  if (typeof content === "string") return `<${name}>${escapeXml(content)}</${name}>`;
+  const inner = `${indent} `;
+  const resource = ns.name(NS.rdf, "parseType");
+  return `<${name} ${resource}="Resource">` + content.map((c) => `\n${inner}${c}`).join("") +
+    `\n${indent}</${name}>`;
+}
+
+function regionXml(
+  ns: Namespaces,
+  face: NamedFace,
+  rect: UnitRect,
+  model: string,
+  indent: string,
+): string {
+  const n = (namespace: string, local: string) => ns.name(namespace, local);
+  const i1 = `${indent} `, i2 = `${indent}  `;
+  const area = el(
+    n(NS.mwgRs, "Area"),
+    [
+      el(n(NS.stArea, "x"), num(rect.x + rect.width / 2), i2, ns),
+      el(n(NS.stArea, "y"), num(rect.y + rect.height / 2), i2, ns),
+      el(n(NS.stArea, "w"), num(rect.width), i2, ns),
+      el(n(NS.stArea, "h"), num(rect.height), i2, ns),
+      el(n(NS.stArea, "unit"), "normalized", i2, ns),
+    ],
+    i1,
+    ns,
+  );
+  const marker = el(
+    n(NS.mwgRs, "Extensions"),
+    [
+      el(n(NS.facefit, "Model"), model, i2, ns),
+      ...(face.distance !== undefined
+        ? [el(n(NS.facefit, "Distance"), num(face.distance), i2, ns)]
+        : []),
+    ],
+    i1,
+    ns,
+  );
+  return el(
+    n(NS.rdf, "li"),
+    [
+      el(n(NS.mwgRs, "Name"), face.name, i1, ns),
+      el(n(NS.mwgRs, "Type"), "Face", i1, ns),
+      area,
+      marker,
+    ],
+    indent,
+    ns,
+  );
+}
+
+function dimensionsXml(
+  ns: Namespaces,
+  photo: PhotoGeometry,
+  frame: "stored" | "upright",
+  indent: string,
+): string {
+  const dims = frame === "upright"
+    ? { width: photo.width, height: photo.height }
+    : storedSize(photo.width, photo.height, photo.orientation);
+  const i1 = `${indent} `;
+  return el(
+    ns.name(NS.mwgRs, "AppliedToDimensions"),
+    [
+      el(ns.name(NS.stDim, "w"), String(dims.width), i1, ns),
+      el(ns.name(NS.stDim, "h"), String(dims.height), i1, ns),
+      el(ns.name(NS.stDim, "unit"), "pixel", i1, ns),
+    ],
+    indent,
+    ns,
+  );
+}
+
+function bagXml(items: Item[], indent: string, ns: Namespaces): string {
+  const bag = ns.name(NS.rdf, "Bag");
+  const inner = `${indent} `;
+  return `<${bag}>` + items.map((item) => `\n${inner}${item(inner)}`).join("") +
+    `\n${indent}</${bag}>`;
+}
+
+function listXml(ns: Namespaces, items: Item[], indent: string): string {
+  const list = ns.name(NS.mwgRs, "RegionList");
+  const inner = `${indent} `;
+  return `<${list}>\n${inner}${bagXml(items, inner, ns)}\n${indent}</${list}>`;
+}
+
+function regionsXml(
+  ns: Namespaces,
+  photo: PhotoGeometry,
+  frame: "stored" | "upright",
+  items: Item[],
+  indent: string,
+): string {
+  const i1 = `${indent} `;
+  return el(
+    ns.name(NS.mwgRs, "Regions"),
+    [
+      dimensionsXml(ns, photo, frame, i1),
+      listXml(ns, items, i1),
+    ],
+    indent,
+    ns,
+  );
+}
+
+function updatePersons(
+  editor: TextEditor,
+  ns: Namespaces,
+  rdf: Element,
+  holder: Element,
+  drop: Set<string>,
+  add: string[],
+): void {
+  let prop: Element | undefined;
+  for (const d of descriptions(rdf)) {
+    prop = properties(d).get(NS.iptcExt + "PersonInImage")?.element;
+    if (prop) break;
   }
-  return at;
-}
-
-/** Append a new element as the last child of `parent`, indented like its siblings. */
-function addProperty(doc: Document, parent: Element, namespace: string, local: string): Element {
-  // Created with a placeholder name, then renamed once it is in the tree and prefixes resolve.
-  const placeholder = doc.createElementNS(namespace, `${PREFIX[namespace] ?? "ns"}:${local}`);
-  appendIndented(doc, parent, placeholder);
-  const name = prefixed(placeholder, namespace, local);
-  if (name === placeholder.tagName) return placeholder;
-  const el = doc.createElementNS(namespace, name);
-  parent.replaceChild(el, placeholder);
-  return el;
-}
-
-function addText(
-  doc: Document,
-  parent: Element,
-  namespace: string,
-  local: string,
-  value: string,
-): Element {
-  const el = addProperty(doc, parent, namespace, local);
-  el.appendChild(doc.createTextNode(value));
-  return el;
-}
-
-/** The indentation of an element's line. */
-function indentOf(e: Node): string {
-  const prev = e.previousSibling;
-  if (prev && prev.nodeType === 3) {
-    const m = /\n([ \t]*)$/.exec((prev as unknown as { data: string }).data);
-    if (m) return m[1];
+  const names = (indent: string) => (name: string) => () =>
+    el(ns.name(NS.rdf, "li"), name, indent, ns);
+  if (!prop) {
+    if (add.length === 0) return;
+    editor.append(holder, (indent) => {
+      const person = ns.name(NS.iptcExt, "PersonInImage");
+      const inner = `${indent} `;
+      return `<${person}>\n${inner}${
+        bagXml(add.map(names(inner)), inner, ns)
+      }\n${indent}</${person}>`;
+    });
+    return;
   }
-  return "";
-}
-
-function appendIndented(doc: Document, parent: Element, child: Element): void {
-  const indent = indentOf(parent);
-  const last = parent.lastChild;
-  if (last && last.nodeType === 3 && /^\s*$/.test((last as unknown as { data: string }).data)) {
-    parent.insertBefore(doc.createTextNode(`\n${indent} `), last);
-    parent.insertBefore(child, last);
-  } else if (!parent.firstChild) {
-    parent.appendChild(doc.createTextNode(`\n${indent} `));
-    parent.appendChild(child);
-    parent.appendChild(doc.createTextNode(`\n${indent}`));
-  } else {
-    parent.appendChild(child);
+  const bag = elements(prop).find((e) => is(e, NS.rdf, "Bag"));
+  if (!bag) return; // an unusual form: leave it as another tool wrote it
+  const lis = elements(bag).filter((li) => is(li, NS.rdf, "li"));
+  const present = new Set(lis.map((li) => li.textContent ?? "").filter((n) => !drop.has(n)));
+  const missing = [...new Set(add)].filter((n) => !present.has(n));
+  if (present.size === 0 && missing.length === 0) {
+    editor.remove(prop);
+    return;
   }
-}
-
-/** Remove an element and the whitespace that indented it. */
-function removeWithIndent(e: Element): void {
-  const prev = e.previousSibling;
-  if (prev && prev.nodeType === 3 && /^\s*$/.test((prev as unknown as { data: string }).data)) {
-    prev.parentNode!.removeChild(prev);
-  }
-  e.parentNode!.removeChild(e);
+  for (const li of lis) if (drop.has(li.textContent ?? "")) editor.remove(li);
+  for (const name of missing) editor.append(bag, (i) => names(i)(name)());
 }

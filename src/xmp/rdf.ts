@@ -45,14 +45,19 @@ export class XmpParseError extends Error {
 
 /** Parse XMP text into a DOM; throws {@linkcode XmpParseError} when it is not well-formed. */
 export function parseXmp(text: string, source = "XMP"): ReturnType<DOMParser["parseFromString"]> {
-  const errors: string[] = [];
-  const doc = new DOMParser({
-    onError: (level, message) => {
-      if (level !== "warning") errors.push(message);
-    },
-  }).parseFromString(text, "text/xml");
-  if (errors.length > 0) {
-    throw new XmpParseError(`${source} is not well-formed XML: ${errors[0].split("\n")[0]}`);
+  let doc: ReturnType<DOMParser["parseFromString"]>;
+  try {
+    doc = new DOMParser({
+      locator: true,
+      onError: (level, message) => {
+        if (level !== "warning") throw new XmpParseError(message);
+      },
+    }).parseFromString(text, "text/xml");
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new XmpParseError(
+      `${source} is not well-formed XML (${message.split("\n")[0]}); fix or remove it`,
+    );
   }
   if (!rdfRoot(doc)) throw new XmpParseError(`${source} holds no rdf:RDF element`);
   return doc;

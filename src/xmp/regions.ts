@@ -140,7 +140,10 @@ export function regionBox(
   if (rect.x + rect.width <= 0 || rect.y + rect.height <= 0 || rect.x >= 1 || rect.y >= 1) {
     return undefined;
   }
-  return frame === "upright" ? rect : storedToUpright(rect, photo.orientation);
+  const upright = frame === "upright" ? rect : storedToUpright(rect, photo.orientation);
+  // Rounded far below the 6 decimals written, so that 0.1 + 0.2 reads as 0.3.
+  const r = (v: number) => Math.round(v * 1e9) / 1e9;
+  return { x: r(upright.x), y: r(upright.y), width: r(upright.width), height: r(upright.height) };
 }
 
 /**
