@@ -7,7 +7,7 @@
 import { Recognizer } from "../head/recognizer.ts";
 import { modelId, type TaggedPhoto, tagLibrary, type TagSummary } from "../xmp/tag.ts";
 import type { TagArgs } from "./args.ts";
-import { analyzerConfig, startBackend } from "./context.ts";
+import { analyzerConfig, peakRssMiB, startBackend } from "./context.ts";
 import type { Interruption } from "./interrupt.ts";
 import { formatSeconds, type Reporter } from "./output.ts";
 
@@ -57,7 +57,11 @@ export async function tagCommand(
   const seconds = (performance.now() - started) / 1000;
   printSummary(reporter, args, summary, seconds);
   if (args.json && args.jsonl !== "-") {
-    reporter.result(JSON.stringify({ ...summary, seconds: Math.round(seconds * 100) / 100 }));
+    reporter.result(JSON.stringify({
+      ...summary,
+      seconds: Math.round(seconds * 100) / 100,
+      peakRssMiB: peakRssMiB(),
+    }));
   }
   return 0;
 }

@@ -132,7 +132,9 @@ export async function scanDataset(root: string): Promise<Dataset> {
  *
  * @throws Error when `root` is missing or not a folder.
  */
-export async function scanPhotos(root: string): Promise<{ files: string[]; skipped: SkippedFile[] }> {
+export async function scanPhotos(
+  root: string,
+): Promise<{ files: string[]; skipped: SkippedFile[] }> {
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(root);
