@@ -28,20 +28,28 @@ const PNG_XMP = "XML:com.adobe.xmp";
  * ```
  */
 export function embeddedXmp(bytes: Uint8Array): string | undefined {
+  let packet: string | undefined;
   try {
     switch (sniffFormat(bytes)) {
       case "jpeg":
-        return jpegXmp(bytes);
+        packet = jpegXmp(bytes);
+        break;
       case "png":
-        return pngXmp(bytes);
+        packet = pngXmp(bytes);
+        break;
       case "webp":
-        return webpXmp(bytes);
-      default:
-        return undefined;
+        packet = webpXmp(bytes);
+        break;
     }
   } catch {
     return undefined; // a damaged block is as good as none
   }
+  // Some writers leave a NUL (C string end) or other bytes after the packet's end.
+  const end = packet === undefined
+    ? -1
+    : /<\?xpacket end=["'][rw]["']\s*\?>/.exec(packet)?.index ?? -1;
+  if (packet !== undefined && end >= 0) packet = packet.slice(0, packet.indexOf(">", end) + 1);
+  return packet?.replace(/\0+$/, "");
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });

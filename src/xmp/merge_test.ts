@@ -185,3 +185,19 @@ Deno.test({
     await Deno.remove(dir, { recursive: true });
   },
 });
+
+Deno.test("a packet of self-closing descriptions (as Windows Photo Viewer embeds) takes regions and names", () => {
+  const packet = `<?xpacket begin='\uFEFF' id='W5M0MpCehiHzreSzNTczkc9d'?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="uuid:faf5" xmlns:MicrosoftPhoto="http://ns.microsoft.com/photo/1.0/"/><rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:CreatorTool>Viewer</xmp:CreatorTool></rdf:Description></rdf:RDF></x:xmpmeta>
+<?xpacket end='w'?>`;
+  const update = {
+    photo: PHOTO,
+    model: "m",
+    faces: [{ name: "Ada", box: { x: 40, y: 150, width: 40, height: 60 } }],
+  };
+  const merged = mergeRegions(packet, update);
+  const info = readRegions(merged, PHOTO);
+  assert.deepEqual([info.regions.map((r) => r.name), info.persons], [["Ada"], ["Ada"]]);
+  assert.ok(merged.includes("<xmp:CreatorTool>Viewer</xmp:CreatorTool>"));
+  assert.equal(mergeRegions(merged, update), merged);
+});

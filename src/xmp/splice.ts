@@ -20,6 +20,11 @@ export class TextEditor {
   readonly text: string;
   readonly #lineStarts: number[] = [0];
   readonly #edits: Edit[] = [];
+  /** Self-closing elements given children: their `/>` becomes `>`, the children, the end tag. */
+  readonly #opened = new Map<
+    Element,
+    { at: number; name: string; outer: string; children: string[] }
+  >();
 
   /** @param text the text the DOM was parsed from (with `\n` line ends). */
   constructor(text: string) {
@@ -71,13 +76,11 @@ export class TextEditor {
     const inner = sibling ? this.indent(sibling) || `${outer} ` : `${outer} `;
     const startTagEnd = this.startTagEnd(parent);
     if (this.text[startTagEnd - 2] === "/") {
-      // <a .../> becomes <a ...>, the child, </a>.
-      const name = parent.tagName;
-      this.#edits.push({
-        start: startTagEnd - 2,
-        end: startTagEnd,
-        text: `>\n${inner}${xml(inner)}\n${outer}</${name}>`,
-      });
+      // <a .../> becomes <a ...>, the children, </a> (see result()).
+      const open = this.#opened.get(parent) ??
+        { at: startTagEnd - 2, name: parent.tagName, outer, children: [] };
+      this.#opened.set(parent, open);
+      open.children.push(`\n${inner}${xml(inner)}`);
       return;
     }
     const last = parent.lastChild;
@@ -89,7 +92,7 @@ export class TextEditor {
       });
       return;
     }
-    const closing = this.text.lastIndexOf("</", this.end(parent));
+    const closing = this.text.lastIndexOf("</", this.end(parent) - 1);
     this.#edits.push({ start: closing, end: closing, text: `\n${inner}${xml(inner)}\n${outer}` });
   }
 
@@ -111,7 +114,12 @@ export class TextEditor {
   result(): string {
     // From the end backwards, so offsets stay valid. At one place a replacement goes first, and
     // insertions in reverse order, so that each lands before the ones made after it.
-    const edits = this.#edits.map((e, index) => ({ ...e, index }))
+    const opened = [...this.#opened.values()].map((o) => ({
+      start: o.at,
+      end: o.at + 2,
+      text: `>${o.children.join("")}\n${o.outer}</${o.name}>`,
+    }));
+    const edits = [...this.#edits, ...opened].map((e, index) => ({ ...e, index }))
       .sort((a, b) => b.start - a.start || b.end - a.end || b.index - a.index);
     let out = this.text;
     for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
