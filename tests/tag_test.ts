@@ -12,7 +12,7 @@ import { exifOrientationBlock, jpegWithExif } from "../src/image/test_fixtures.t
 import type { RgbImage } from "../src/image/types.ts";
 import { encodeJpeg } from "../src/report/encode.ts";
 import { exiftool, haveExiftool } from "../src/xmp/test_exiftool.ts";
-import { cli, copySubset, haveData, PEOPLE, SHARED } from "./support/cli.ts";
+import { cli, copySubset, haveData, MAIN, PEOPLE, SHARED } from "./support/cli.ts";
 
 /**
  * Where stored pixel (x, y) of a `w` x `h` stored image shows in the upright photo, from the EXIF
@@ -128,6 +128,33 @@ const OTHER_TOOL = `<?xpacket begin='\uFEFF' id='W5M0MpCehiHzreSzNTczkc9d'?>
 <?xpacket end='w'?>
 `;
 
+/** One small model for the tests of this file: 5 Train photos of each of 3 people. */
+let shared: Promise<{ dir: string; model: string; cache: string; train: string }> | undefined;
+function trainedModel() {
+  shared ??= (async () => {
+    const dir = await Deno.makeTempDir({ prefix: "facefit-tag-" });
+    globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+    const train = join(dir, "train"), model = join(dir, "model"), cache = join(dir, "cache");
+    await copySubset("Train", train, 0, 5); // Messi-12.jpg is the 5th Messi photo
+    const t = await cli(
+      "train",
+      "--data",
+      train,
+      "--model",
+      model,
+      "--seed",
+      "1",
+      "--cache",
+      cache,
+      "--backend",
+      "wasm",
+    );
+    assert.equal(t.code, 0, t.stderr);
+    return { dir, model, cache, train };
+  })();
+  return shared;
+}
+
 interface Region {
   Name: string;
   Area: { X: number; Y: number; W: number; H: number };
@@ -139,13 +166,9 @@ Deno.test({
     "tag --xmp: regions exiftool reads on the detected face in all 8 orientations; other tags kept",
   ignore: !haveData || !haveExiftool,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "facefit-tag-" });
-    const train = join(dir, "train"), model = join(dir, "model"), cache = join(dir, "cache");
+    const { dir, model, cache, train } = await trainedModel();
     const lib = join(dir, "library");
-    await copySubset("Train", train, 0, 5); // Messi-12.jpg is the 5th Messi photo
     const common = ["--cache", cache, "--backend", "wasm"];
-    const t = await cli("train", "--data", train, "--model", model, "--seed", "1", ...common);
-    assert.equal(t.code, 0, t.stderr);
 
     // One real face, stored in each orientation (pixels turned back, the tag set).
     // Cropped so that the face sits off the centre both ways: a mirror mix-up moves the box.
@@ -290,6 +313,68 @@ Deno.test({
     assert.match(x.stderr, /labels from XMP: \d+ named face region\(s\) of 3 people/);
     const info = JSON.parse(await Deno.readTextFile(join(fromXmp, "facefit.json")));
     assert.deepEqual(info.labels, PEOPLE);
-    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "tag: Ctrl-C leaves every sidecar whole, and the next run does only the rest",
+  ignore: !haveData,
+  async fn() {
+    const { dir, model, cache } = await trainedModel();
+    const lib = join(dir, "interrupted");
+    await copySubset("Test", lib, 0, 4);
+    const args = [
+      "tag",
+      lib,
+      "--model",
+      model,
+      "--xmp",
+      "--jsonl",
+      "-",
+      "--cache",
+      cache,
+      "--backend",
+      "wasm",
+    ];
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, ...args],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    let stdout = "";
+    const decoder = new TextDecoder();
+    const stderr = new Response(child.stderr).text();
+    let sent = false;
+    for await (const chunk of child.stdout) {
+      stdout += decoder.decode(chunk, { stream: true });
+      if (!sent && stdout.includes("\n")) {
+        child.kill("SIGINT"); // after the first photo's line
+        sent = true;
+      }
+    }
+    const { code } = await child.status;
+    clearTimeout(timer);
+    assert.equal(code, 130, await stderr);
+    assert.match(await stderr, /interrupted; every sidecar is as it was or complete/);
+    const done = stdout.trim().split("\n").length;
+    assert.ok(done >= 1 && done < 12, `${done} photos done before the interrupt`);
+
+    const files: string[] = [];
+    for (const person of PEOPLE) {
+      for (const e of Deno.readDirSync(join(lib, person))) files.push(join(lib, person, e.name));
+    }
+    assert.deepEqual(files.filter((f) => f.endsWith(".tmp")), [], "no temporary file left");
+    const sidecars = files.filter((f) => f.endsWith(".xmp"));
+    if (haveExiftool && sidecars.length > 0) {
+      const read = await exiftool(["-XMP-mwg-rs:RegionInfo", ...sidecars]);
+      assert.ok(read.every((t) => t.RegionInfo), "every sidecar reads");
+    }
+    const again = await cli(...args.filter((a) => a !== "--jsonl" && a !== "-"));
+    assert.equal(again.code, 0, again.stderr);
+    const m = /(\d+) tagged .*, (\d+) unchanged/.exec(again.stderr)!;
+    assert.equal(Number(m[2]), done, again.stderr);
+    assert.equal(Number(m[1]) + Number(m[2]), 12);
   },
 });
