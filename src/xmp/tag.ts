@@ -62,7 +62,7 @@ export interface TaggedPhoto {
   orientation: Orientation;
   /** Every face found, named or unknown. */
   faces: TaggedFace[];
-  /** The sidecar written or already up to date (with `xmp`); absent when none was needed. */
+  /** The sidecar written or already up to date (with `xmp`), relative to the library; absent when none was needed. */
   sidecar?: string;
   /** True on a line reused from the state file: nothing was done this run. */
   unchanged?: boolean;
@@ -207,7 +207,7 @@ export async function tagLibrary(
     for (const path of files) {
       if (options.signal?.aborted) break;
       const file = relative(root, path);
-      const reused = await reuse(path, previous.get(file), runId, options.xmp ?? false);
+      const reused = await reuse(root, path, previous.get(file), runId, options.xmp ?? false);
       if (reused) {
         summary.unchanged++;
         await finish(path, reused);
@@ -249,6 +249,7 @@ export async function tagLibrary(
 
 /** The record of a photo, when it still holds: same file (or same bytes), model and sidecar. */
 async function reuse(
+  root: string,
   path: string,
   line: TaggedPhoto | undefined,
   runId: string,
@@ -257,7 +258,7 @@ async function reuse(
   if (!line || line.model !== runId) return undefined;
   const named = line.faces.some((f) => f.name !== UNKNOWN);
   if (xmp && named && !line.sidecar) return undefined;
-  if (line.sidecar && !(await exists(line.sidecar))) return undefined;
+  if (line.sidecar && !(await exists(join(root, line.sidecar)))) return undefined;
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
@@ -325,7 +326,7 @@ async function tagPhoto(
     height: recognition.height,
     orientation,
     faces,
-    ...(sidecar ? { sidecar } : {}),
+    ...(sidecar ? { sidecar: relative(root, sidecar) } : {}),
   };
 }
 
