@@ -117,6 +117,7 @@ async function openLines(
 
 function printSummary(reporter: Reporter, args: TagArgs, s: TagSummary, seconds: number): void {
   for (const f of s.failed) reporter.skipped(f.path, f.reason);
+  if (s.stateError) reporter.warn(s.stateError);
   const rate = s.tagged > 0 ? `, ${(s.tagged / seconds).toFixed(2)} photos/s` : "";
   reporter.info(
     `tag: ${s.photos} photo(s) in "${args.library}": ${s.tagged} tagged (${s.faces.found} ` +

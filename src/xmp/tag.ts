@@ -132,6 +132,8 @@ export interface TagSummary {
   faces: { found: number; named: number };
   /** Whether the run stopped early (the signal). */
   aborted: boolean;
+  /** Why no state file could be kept (e.g. a read-only library): every photo is done each run. */
+  stateError?: string;
   /** The state file, when one was kept. */
   state?: string;
 }
@@ -168,7 +170,7 @@ export async function tagLibrary(
   options: TagOptions = {},
 ): Promise<TagSummary> {
   const { files, skipped } = await scanPhotos(root);
-  const statePath = options.state === false ? undefined : options.state ?? join(root, STATE_FILE);
+  let statePath = options.state === false ? undefined : options.state ?? join(root, STATE_FILE);
   const runId = options.threshold === undefined ? model.id : `${model.id}@${options.threshold}`;
   const previous = statePath ? await readState(statePath) : new Map<string, TaggedPhoto>();
   const summary: TagSummary = {
@@ -182,7 +184,17 @@ export async function tagLibrary(
     ...(statePath ? { state: statePath } : {}),
   };
   const current = new Map<string, TaggedPhoto>();
-  const log = statePath ? await openLog(statePath) : undefined;
+  let log: Awaited<ReturnType<typeof openLog>> | undefined;
+  try {
+    log = statePath ? await openLog(statePath) : undefined;
+  } catch (error) {
+    // A read-only library can still be tagged to --jsonl; it just cannot be resumed.
+    summary.stateError = `Cannot write the state file "${statePath}": ${
+      error instanceof Error ? error.message : error
+    }; give --state FILE somewhere writable to resume`;
+    delete summary.state;
+    statePath = undefined;
+  }
   let recognizer: Promise<Recognizer> | undefined;
   let done = 0;
   const finish = async (path: string, line: TaggedPhoto | undefined, error?: string) => {
