@@ -13,6 +13,7 @@ import { helpText } from "./src/cli/help.ts";
 import { Interruption, MODEL_UNCHANGED } from "./src/cli/interrupt.ts";
 import { Reporter, streamSink } from "./src/cli/output.ts";
 import { predictCommand } from "./src/cli/predict_command.ts";
+import { tagCommand } from "./src/cli/tag_command.ts";
 import { trainCommand } from "./src/cli/train_command.ts";
 
 function exists(path: string): boolean {
@@ -73,6 +74,8 @@ export async function run(argv: readonly string[]): Promise<number> {
         return await analyzeCommand(command, reporter);
       case "cluster":
         return await clusterCommand(command, reporter);
+      case "tag":
+        return await tagCommand(command, reporter, interruption);
       default: {
         const unreachable: never = command;
         throw new Error(`Unhandled command ${JSON.stringify(unreachable)}`);

@@ -48,6 +48,16 @@
  * for (const g of clustering.groups) console.log(g.name, g.faces.length);
  * await writeLayout("people", clustering, { json: JSON.stringify(clusteringJson(clustering)) });
  * // Rename people/person_001 to the person's name, then train on "people".
+ * @example Read the face regions a photo manager wrote, and tag a library with XMP sidecars
+ * ```ts ignore
+ * import { initBackend, modelId, readPhotoRegions, Recognizer, tagLibrary } from "./mod.ts";
+ *
+ * const { regions } = await readPhotoRegions("Pictures/party.jpg"); // sidecar or embedded XMP
+ * for (const r of regions) console.log(r.name, r.box); // normalised to the upright photo
+ *
+ * await initBackend("auto");
+ * const model = { id: await modelId("models/friends"), load: () => Recognizer.load("models/friends") };
+ * await tagLibrary("Pictures", model, { xmp: true }); // writes Pictures/party.jpg.xmp, ...
  * ```
  *
  * @module
@@ -192,3 +202,7 @@ export {
   shardOf,
 } from "./src/analyze/shard.ts";
 export * from "./src/cluster/mod.ts";
+// --- photo metadata: XMP face regions (src/xmp) ---
+export * from "./src/xmp/mod.ts";
+export { type RegionLabelledPhoto } from "./src/train/region_labels.ts";
+// --- end photo metadata ---

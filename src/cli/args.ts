@@ -51,6 +51,8 @@ export interface TrainArgs extends CommonArgs {
   augment: AugmentLevel;
   /** Where to write the HTML report; undefined: report.html in the model folder. */
   report: string | undefined;
+  /** Where the names come from: person folders (undefined too), or a library's XMP face regions. */
+  labels?: LabelSource;
 }
 
 /** `facefit predict FILE...` */
@@ -124,6 +126,28 @@ export interface ClusterArgs extends CommonArgs {
   page: boolean;
 }
 // --- end cluster ---
+// --- tag (XMP face regions, src/xmp) ---
+/** Where `train` takes its names from. */
+export const LABEL_SOURCES = ["folders", "xmp"] as const;
+/** A label source. */
+export type LabelSource = typeof LABEL_SOURCES[number];
+
+/** `facefit tag LIBRARY` */
+export interface TagArgs extends CommonArgs {
+  kind: "tag";
+  /** The photo library, searched recursively. */
+  library: string;
+  model: string;
+  /** Write an XMP sidecar beside each photo. */
+  xmp: boolean;
+  /** Where to stream one JSON line per photo: a file, "-" for stdout, undefined for none. */
+  jsonl: string | undefined;
+  /** State file for resuming; undefined: LIBRARY/.facefit-tag.jsonl; false: none. */
+  state: string | false | undefined;
+  /** One threshold for everyone instead of the model's per-person ones. */
+  threshold: number | undefined;
+}
+// --- end tag ---
 
 /** `facefit help [COMMAND]` or `--help` */
 export interface HelpArgs {
@@ -140,6 +164,7 @@ export type Command =
   | AuditArgs
   | AnalyzeArgs
   | ClusterArgs
+  | TagArgs
   | HelpArgs;
 
 /** The commands, in the order `--help` lists them. */
@@ -149,8 +174,9 @@ export const COMMANDS = [
   "evaluate",
   "demo",
   "audit",
-  "analyze",
   "cluster",
+  "tag",
+  "analyze",
 ] as const;
 /** A command name. */
 export type CommandName = typeof COMMANDS[number];
@@ -220,6 +246,7 @@ const OPTIONS = {
     resume: { type: "boolean" },
     augment: { type: "string" },
     report: { type: "string" },
+    labels: { type: "string" },
   },
   predict: {
     ...COMMON_OPTIONS,
@@ -253,10 +280,19 @@ const OPTIONS = {
     ...COMMON_OPTIONS,
     shard: { type: "string" },
   },
+  tag: {
+    ...COMMON_OPTIONS,
+    model: { type: "string" },
+    xmp: { type: "boolean" },
+    jsonl: { type: "string" },
+    state: { type: "string" },
+    "no-state": { type: "boolean" },
+    threshold: { type: "string" },
+  },
 } as const;
 
 /** Commands that take positional arguments (photos, a library). */
-const POSITIONAL: readonly CommandName[] = ["predict", "analyze", "cluster"];
+const POSITIONAL: readonly CommandName[] = ["predict", "analyze", "cluster", "tag"];
 
 /**
  * Parse a command line.
@@ -294,11 +330,17 @@ export function parseCommand(
   switch (name) {
     case "train": {
       const data = str(values.data) ?? DEFAULTS.data;
+      const labels = labelSource(values.labels);
+      if (labels === "xmp" && values.val !== undefined) {
+        throw new UsageError(
+          "--labels xmp validates on a split of the library's faces (--val-split): drop --val",
+        );
+      }
       return {
         kind: "train",
         ...common,
         data,
-        val: str(values.val) ??
+        val: labels === "xmp" ? undefined : str(values.val) ??
           (exists(DEFAULTS.val) && data === DEFAULTS.data ? DEFAULTS.val : undefined),
         valSplit: num(values["val-split"], "--val-split", DEFAULTS.valSplit, 0, 0.9),
         seed: int(values.seed, "--seed", DEFAULTS.seed, 0),
@@ -326,6 +368,7 @@ export function parseCommand(
         resume: values.resume === true,
         augment: augmentLevel(values.augment),
         report: path(values.report, "--report"),
+        labels,
       };
     }
     case "predict": {
@@ -367,6 +410,8 @@ export function parseCommand(
     }
     case "cluster":
       return clusterArgs(common, values, positionals);
+    case "tag":
+      return tagArgs(values, positionals, common);
     case "demo":
       return {
         kind: "demo",
@@ -437,6 +482,47 @@ function clusterArgs(
   };
 }
 // --- end cluster ---
+// --- tag ---
+function tagArgs(
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  common: CommonArgs,
+): TagArgs {
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? "tag needs a photo library: facefit tag LIBRARY --model DIR [--xmp] [--jsonl FILE]"
+        : `tag takes one library, not ${positionals.length}: ${positionals.join(" ")}`,
+    );
+  }
+  if (values.state !== undefined && values["no-state"]) {
+    throw new UsageError("Give either --state FILE or --no-state, not both");
+  }
+  const xmp = values.xmp === true;
+  const jsonl = path(values.jsonl, "--jsonl");
+  return {
+    kind: "tag",
+    ...common,
+    library: positionals[0],
+    model: str(values.model) ?? DEFAULTS.model,
+    xmp,
+    // Without --xmp the lines are the only output: stdout unless a file is given.
+    jsonl: jsonl ?? (xmp ? undefined : "-"),
+    state: values["no-state"] ? false : path(values.state, "--state"),
+    threshold: threshold(values.threshold),
+  };
+}
+
+function labelSource(v: string | boolean | undefined): LabelSource {
+  const source = str(v) ?? "folders";
+  if (!(LABEL_SOURCES as readonly string[]).includes(source)) {
+    throw new UsageError(
+      `Unknown --labels "${source}": choose one of ${LABEL_SOURCES.join(", ")}`,
+    );
+  }
+  return source as LabelSource;
+}
+// --- end tag ---
 
 /** Distances between unit embeddings lie in 0..2; probabilities in 0..1 fit inside. */
 function threshold(v: string | boolean | undefined): number | undefined {

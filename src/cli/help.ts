@@ -25,7 +25,7 @@ const COMMON = `Common options:
 Exit codes: 0 ok, 1 failure (a file or model could not be used), 2 usage error,
 130 interrupted (Ctrl-C; train keeps the previous model).`;
 
-const TEXTS: Record<CommandName | "main", string> = {
+const TEXTS: Record<Exclude<CommandName, "tag"> | "main", string> & { tag?: string } = {
   main: `facefit: teach a computer to recognise your people.
 
 Usage: facefit COMMAND [options]     (deno run -A main.ts COMMAND, or deno task COMMAND)
@@ -36,8 +36,9 @@ Commands:
   predict    name every face in photos
   evaluate   accuracy and confusion matrix on a labelled folder
   demo       get the FC Barcelona photos, train, evaluate, predict
-  analyze    fill the cache for a photo library, or one shard of it (for batch engines)
   cluster    group an unlabelled photo library by person, as folders to name and train on
+  tag        name the faces of a photo library into XMP sidecars that photo managers read
+  analyze    fill the cache for a photo library, or one shard of it (for batch engines)
 
 Examples:
   deno task demo --from ../shared/datasets/fcbarcelona
@@ -75,6 +76,10 @@ Options:
   --augment LEVEL   chip augmentation while fine-tuning: none | light | strong (default ${DEFAULTS.augment})
   --report PATH     where to write the HTML report (default MODEL/report.html): curves, confusion
                     matrix, per-person figures, thumbnails of the misclassified and face-less photos
+  --labels SOURCE   folders (default): one sub-folder per person; xmp: the named face regions
+                    (MWG) in the sidecars and embedded XMP of the photos under --data, at any
+                    depth, as digiKam, Lightroom or facefit tag --xmp write them; each region
+                    picks the face it covers, and validation is --val-split of the faces
 
 A folder named _unknown/ beside the person folders (in --data or --val) holds photos of other
 people: never a person, they teach the head to be unsure and calibrate when to say "unknown".
@@ -86,7 +91,8 @@ ${COMMON}
 
 Examples:
   deno task train --data photos/train --val photos/test --model models/friends
-  deno task train --data photos --val-split 0.25 --epochs 100 --report friends.html --quiet`,
+  deno task train --data photos --val-split 0.25 --epochs 100 --report friends.html --quiet
+  deno task train --labels xmp --data ~/Pictures --model models/family`,
   predict: `facefit predict: name every face in each photo.
 
 Usage: facefit predict PHOTO... [--model DIR] [--threshold D] [--annotate DIR] [--json]
@@ -234,7 +240,43 @@ Examples:
   // --- end cluster ---
 };
 
+// --- tag ---
+TEXTS.tag =
+  `facefit tag: name the faces of every photo in a library, where photo managers read them.
+
+Usage: facefit tag LIBRARY [--model DIR] [--xmp] [--jsonl FILE|-] [--state FILE | --no-state]
+
+Every photo under LIBRARY (at any depth) is analysed as in evaluate (worker threads, the face
+cache) and each face named with the model's per-person thresholds.
+
+Options:
+  --model DIR       the trained model (default ${DEFAULTS.model})
+  --xmp             merge the named faces into an XMP sidecar beside each photo (photo.jpg.xmp;
+                    photo.xmp is read when there is no photo.jpg.xmp, the photo's embedded XMP
+                    when there is neither): MWG face regions (mwg-rs:Regions, relative to the
+                    stored image as MWG and digiKam have it) and Iptc4xmpExt:PersonInImage.
+                    Everything else in the sidecar is kept byte for byte, regions facefit wrote
+                    before are replaced, and regions a person drew are kept (a face they cover
+                    gets no second region). Unknown faces get no region. Written atomically;
+                    photos are never modified.
+  --jsonl FILE      one JSON line per photo (file, sha256, size, faces with name, box,
+                    distance, ...); "-" for stdout, the default without --xmp
+  --state FILE      the record of what was done, for resuming (default LIBRARY/.facefit-tag.jsonl):
+                    a second run does only new or changed photos (or all, with another model)
+  --no-state        keep no record: every photo is done
+  --threshold D     one distance threshold for everyone instead of each person's, as in predict
+
+${COMMON}
+
+Ctrl-C stops after the photos under way; every sidecar is then as it was or complete.
+
+Examples:
+  deno run -A main.ts tag ~/Pictures --model models/family --xmp
+  deno run -A main.ts tag ~/Pictures --model models/family --jsonl faces.jsonl
+  exiftool -struct -j -XMP-mwg-rs:RegionInfo ~/Pictures/party.jpg.xmp`;
+// --- end tag ---
+
 /** The help text of the tool or of one command. */
 export function helpText(command?: CommandName): string {
-  return TEXTS[command ?? "main"];
+  return TEXTS[command ?? "main"]!;
 }

@@ -44,7 +44,7 @@ export const UNKNOWN_FOLDER = "_unknown";
 
 /** Extensions that are certainly not photos; everything else is tried (the format comes from the bytes). */
 const NOT_IMAGES =
-  /\.(txt|md|json|csv|tsv|xml|html?|pdf|zip|db|ini|py|ts|js|sh)$|^\.|^thumbs\.db$|^desktop\.ini$/i;
+  /\.(txt|md|json|jsonl|csv|tsv|xml|xmp|html?|pdf|zip|db|ini|py|ts|js|sh)$|^\.|^thumbs\.db$|^desktop\.ini$/i;
 
 /** Deepest folder level searched below a person's folder. */
 const MAX_DEPTH = 8;
