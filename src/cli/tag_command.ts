@@ -9,7 +9,7 @@ import { modelId, type TaggedPhoto, tagLibrary, type TagSummary } from "../xmp/t
 import type { TagArgs } from "./args.ts";
 import { analyzerConfig, peakRssMiB, startBackend } from "./context.ts";
 import type { Interruption } from "./interrupt.ts";
-import { formatSeconds, type Reporter } from "./output.ts";
+import { cacheLine, formatSeconds, type Reporter } from "./output.ts";
 
 /** What Ctrl-C leaves behind during `tag`. */
 export const TAG_INTERRUPTED = "interrupted; every sidecar is as it was or complete, and the " +
@@ -24,14 +24,16 @@ export async function tagCommand(
   const id = await readModelId(args.model);
   const lines = await openLines(args.jsonl, reporter);
   const started = performance.now();
+  let recognizer: Recognizer | undefined;
   const model = {
     id,
     load: async () => {
       await startBackend(args, reporter);
-      return await reporter.time(
+      recognizer = await reporter.time(
         "load networks",
         () => Recognizer.load(args.model, analyzerConfig(args, true)),
       );
+      return recognizer;
     },
   };
   const run = (signal?: AbortSignal) =>
@@ -55,6 +57,7 @@ export async function tagCommand(
     await lines?.close();
   }
   const seconds = (performance.now() - started) / 1000;
+  if (recognizer) reporter.info(cacheLine(recognizer.analyzer.stats));
   printSummary(reporter, args, summary, seconds);
   if (args.json && args.jsonl !== "-") {
     reporter.result(JSON.stringify({
