@@ -5,9 +5,21 @@
  * The stages, in pipeline order: start a backend, decode images, detect and align faces, embed
  * them with the pretrained ResNet, train a classifier head, recognise, evaluate.
  *
+ * Import it by URL (or by path) from any folder: no `deno.json`, import map or `deno install` is
+ * needed. Run with `--allow-read --allow-write
+ * --allow-env=HOME,USERPROFILE,FACEFIT_CACHE,XDG_CACHE_HOME,XDG_RUNTIME_DIR,IMAGESCRIPT_WASM_SIMD`
+ * (and `--allow-import=HOST` for a host other than Deno's default ones); see the README's "Use it
+ * from your own code" for narrower permissions.
+ *
  * @example Train on a folder, save, and name the faces of a photo
  * ```ts ignore
- * import { FaceAnalyzer, initBackend, Recognizer, saveModel, train } from "./mod.ts";
+ * import {
+ *   FaceAnalyzer,
+ *   initBackend,
+ *   Recognizer,
+ *   saveModel,
+ *   train,
+ * } from "https://raw.githubusercontent.com/facefit/facefit/main/mod.ts";
  *
  * await initBackend("auto");
  * const analyzer = await FaceAnalyzer.load();
@@ -17,6 +29,35 @@
  * const recognizer = await Recognizer.load("models/friends");
  * const { faces } = await recognizer.recognizeFile("party.jpg");
  * for (const face of faces) console.log(face.name, face.probability, face.box);
+ * ```
+ *
+ * @example Group an unlabelled library by person, write the groups as folders, name one
+ * ```ts ignore
+ * import {
+ *   clusteringJson,
+ *   clusterLibrary,
+ *   FaceAnalyzer,
+ *   initBackend,
+ *   writeLayout,
+ * } from "./mod.ts";
+ *
+ * await initBackend("auto");
+ * const clustering = await clusterLibrary(await FaceAnalyzer.load(), "Pictures/", {
+ *   exclude: ["Pictures/people"],
+ * });
+ * for (const g of clustering.groups) console.log(g.name, g.faces.length);
+ * await writeLayout("people", clustering, { json: JSON.stringify(clusteringJson(clustering)) });
+ * // Rename people/person_001 to the person's name, then train on "people".
+ * @example Read the face regions a photo manager wrote, and tag a library with XMP sidecars
+ * ```ts ignore
+ * import { initBackend, modelId, readPhotoRegions, Recognizer, tagLibrary } from "./mod.ts";
+ *
+ * const { regions } = await readPhotoRegions("Pictures/party.jpg"); // sidecar or embedded XMP
+ * for (const r of regions) console.log(r.name, r.box); // normalised to the upright photo
+ *
+ * await initBackend("auto");
+ * const model = { id: await modelId("models/friends"), load: () => Recognizer.load("models/friends") };
+ * await tagLibrary("Pictures", model, { xmp: true }); // writes Pictures/party.jpg.xmp, ...
  * ```
  *
  * @module
@@ -35,7 +76,9 @@ export {
 export {
   type Dataset,
   type LabelledFile,
+  type Library,
   scanDataset,
+  scanLibrary,
   type SkippedFile,
 } from "./src/dataset/scan.ts";
 export { stratifiedSplit } from "./src/dataset/split.ts";
@@ -148,3 +191,18 @@ export {
 } from "./src/backend/tf_types.ts";
 export type { FaceChoice } from "./src/train/choose_face.ts";
 export * from "./src/audit/mod.ts";
+export { analyzeLibrary, type AnalyzeOptions, type AnalyzeSummary } from "./src/analyze/analyze.ts";
+export {
+  formatShard,
+  inShard,
+  parseShard,
+  type Shard,
+  SHARD_ENV,
+  SHARD_INDEX_VARIABLES,
+  shardOf,
+} from "./src/analyze/shard.ts";
+export * from "./src/cluster/mod.ts";
+// --- photo metadata: XMP face regions (src/xmp) ---
+export * from "./src/xmp/mod.ts";
+export { type RegionLabelledPhoto } from "./src/train/region_labels.ts";
+// --- end photo metadata ---

@@ -8,8 +8,8 @@
  * whole image); facefit's decodes what it needs (a large JPEG at reduced size, finer only where
  * a face needs it), and its decode time is part of its own figure.
  */
-import * as tf from "@tensorflow/tfjs";
-import * as faceapi from "@vladmandic/face-api/dist/face-api.node-wasm.js";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import * as faceapi from "npm:@vladmandic/face-api@1.7.15/dist/face-api.node-wasm.js";
 import { parseArgs } from "node:util";
 import { initBackend } from "../src/backend/backend.ts";
 import type { BackendRequest } from "../src/backend/backend.ts";

@@ -4,7 +4,7 @@
  *
  *   deno run -A bench/flops.ts
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { buildBackbone } from "../src/embed/backbone.ts";
 
 /** MACs of a LayersModel's convolution and dense layers for one input. */

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cli, copySubset as subset, haveData, PEOPLE } from "./support/cli.ts";
+import { cli, copySubset as subset, haveData, MAIN, PEOPLE } from "./support/cli.ts";
 
 Deno.test("usage errors exit with 2 and name the valid choices", async () => {
   const r = await cli("train", "--backend", "tpu");
@@ -61,7 +61,7 @@ Deno.test({
     // Warm run: every photo comes from the cache (the broken file fails again and counts as neither).
     const warm = await cli(...trainArgs);
     assert.equal(warm.code, 0, warm.stderr);
-    assert.match(warm.stderr, /cache 30 hits \/ 0 misses/);
+    assert.match(warm.stderr, /all 30 photos from the cache, nothing analysed/);
 
     const photo = join(
       test,
@@ -105,4 +105,17 @@ Deno.test({
     assert.deepEqual(Object.keys(report.confusion), PEOPLE);
     await Deno.remove(dir, { recursive: true });
   },
+});
+
+Deno.test("train without --data and without data/train says how to get photos", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "train", "--backend", "wasm"],
+    cwd: dir,
+    env: { NO_COLOR: "1" },
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 1);
+  assert.match(new TextDecoder().decode(out.stderr), /No photos in "data\/train".*deno task demo/);
+  await Deno.remove(dir);
 });

@@ -7,9 +7,9 @@
  * fails the test with the case's number, so it can be replayed with the same seed.
  */
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
-import encodeWebp from "@jsquash/webp/encode.js";
-import { Frame, GIF, Image } from "imagescript";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import encodeWebp from "npm:@jsquash/webp@1.5.0/encode.js";
+import { Frame, GIF, Image } from "npm:imagescript@1.3.1";
 import { join } from "node:path";
 import { seededRandom } from "../src/dataset/random.ts";
 import { buildHead } from "../src/head/head.ts";

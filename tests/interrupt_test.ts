@@ -3,7 +3,7 @@
  * command exits with 130 and says so, and the previous model is still there and loads.
  */
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { join } from "node:path";
 import { loadModel } from "../src/head/model_io.ts";
 import { MODEL_UNCHANGED } from "../src/cli/interrupt.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Image } from "imagescript";
+import { Image } from "npm:imagescript@1.3.1";
 import { seededRandom } from "../dataset/random.ts";
 import type { RgbImage } from "../image/mod.ts";
 

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import { setWasmPaths } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
 import { packageDir } from "./npm_path.ts";
 import { registerWasmTrainingKernels } from "./wasm_kernels.ts";
 
@@ -72,7 +72,7 @@ let wasmPathsSet = false;
 
 async function startWasm(): Promise<boolean> {
   if (!wasmPathsSet) {
-    const dir = packageDir("@tensorflow/tfjs-backend-wasm");
+    const dir = packageDir("@tensorflow/tfjs-backend-wasm", "4.22.0");
     setWasmPaths(new URL("dist/", dir).href);
     registerWasmTrainingKernels();
     wasmPathsSet = true;
@@ -81,7 +81,7 @@ async function startWasm(): Promise<boolean> {
 }
 
 async function startWebGpu(): Promise<boolean> {
-  await import("@tensorflow/tfjs-backend-webgpu");
+  await import("npm:@tensorflow/tfjs-backend-webgpu@4.22.0");
   return await tf.setBackend("webgpu");
 }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 
 /** A tfjs layers model (`tf.LayersModel`), e.g. the embedding backbone or the classifier head. */
 export type LayersModel = tf.LayersModel;

@@ -4,6 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { parseShard, type Shard } from "../analyze/shard.ts";
 import { BACKEND_REQUESTS, type BackendRequest } from "../backend/backend.ts";
 import { DEFAULT_MAX_PIXELS } from "../image/mod.ts";
 import { AUGMENT_LEVELS, type AugmentLevel } from "../train/augment.ts";
@@ -50,6 +51,8 @@ export interface TrainArgs extends CommonArgs {
   augment: AugmentLevel;
   /** Where to write the HTML report; undefined: report.html in the model folder. */
   report: string | undefined;
+  /** Where the names come from: person folders (undefined too), or a library's XMP face regions. */
+  labels?: LabelSource;
 }
 
 /** `facefit predict FILE...` */
@@ -97,6 +100,55 @@ export interface AuditArgs extends CommonArgs {
   faces: boolean;
 }
 
+/** `facefit analyze LIBRARY`: the map step that fills the cache, alone or as one shard of many. */
+export interface AnalyzeArgs extends CommonArgs {
+  kind: "analyze";
+  /** The photo library (every photo under it, at any depth). */
+  library: string;
+  /** The shard to analyse; undefined: every photo. */
+  shard: Shard | undefined;
+}
+// --- cluster (issue #14) ---
+/** `facefit cluster LIBRARY --out DIR` */
+export interface ClusterArgs extends CommonArgs {
+  kind: "cluster";
+  /** The unlabelled photo library (searched recursively). */
+  library: string;
+  /** The output folder: one sub-folder per group, `_unsorted/`, clusters.json and clusters.html. */
+  out: string;
+  /** A trained model whose people name the groups they match; undefined: none. */
+  model: string | undefined;
+  /** Fewest faces in a group. */
+  minFaces: number;
+  /** Linking distance between two faces' descriptors. */
+  distance: number;
+  /** Write clusters.html (false with --no-page). */
+  page: boolean;
+}
+// --- end cluster ---
+// --- tag (XMP face regions, src/xmp) ---
+/** Where `train` takes its names from. */
+export const LABEL_SOURCES = ["folders", "xmp"] as const;
+/** A label source. */
+export type LabelSource = typeof LABEL_SOURCES[number];
+
+/** `facefit tag LIBRARY` */
+export interface TagArgs extends CommonArgs {
+  kind: "tag";
+  /** The photo library, searched recursively. */
+  library: string;
+  model: string;
+  /** Write an XMP sidecar beside each photo. */
+  xmp: boolean;
+  /** Where to stream one JSON line per photo: a file, "-" for stdout, undefined for none. */
+  jsonl: string | undefined;
+  /** State file for resuming; undefined: LIBRARY/.facefit-tag.jsonl; false: none. */
+  state: string | false | undefined;
+  /** One threshold for everyone instead of the model's per-person ones. */
+  threshold: number | undefined;
+}
+// --- end tag ---
+
 /** `facefit help [COMMAND]` or `--help` */
 export interface HelpArgs {
   kind: "help";
@@ -104,10 +156,28 @@ export interface HelpArgs {
 }
 
 /** Any parsed command line. */
-export type Command = TrainArgs | PredictArgs | EvaluateArgs | DemoArgs | AuditArgs | HelpArgs;
+export type Command =
+  | TrainArgs
+  | PredictArgs
+  | EvaluateArgs
+  | DemoArgs
+  | AuditArgs
+  | AnalyzeArgs
+  | ClusterArgs
+  | TagArgs
+  | HelpArgs;
 
 /** The commands, in the order `--help` lists them. */
-export const COMMANDS = ["train", "predict", "evaluate", "demo", "audit"] as const;
+export const COMMANDS = [
+  "train",
+  "predict",
+  "evaluate",
+  "demo",
+  "audit",
+  "cluster",
+  "tag",
+  "analyze",
+] as const;
 /** A command name. */
 export type CommandName = typeof COMMANDS[number];
 
@@ -133,6 +203,8 @@ export const DEFAULTS = {
   fineTuneLr: 1e-4,
   fineTuneEpochs: 15,
   augment: "light",
+  clusterDistance: 0.4,
+  clusterMinFaces: 3,
 } as const;
 
 const COMMON_OPTIONS = {
@@ -174,6 +246,7 @@ const OPTIONS = {
     resume: { type: "boolean" },
     augment: { type: "string" },
     report: { type: "string" },
+    labels: { type: "string" },
   },
   predict: {
     ...COMMON_OPTIONS,
@@ -189,13 +262,37 @@ const OPTIONS = {
     threshold: { type: "string" },
     report: { type: "string" },
   },
+  cluster: {
+    ...COMMON_OPTIONS,
+    out: { type: "string" },
+    model: { type: "string" },
+    "min-faces": { type: "string" },
+    distance: { type: "string" },
+    "no-page": { type: "boolean" },
+  },
   demo: {
     ...COMMON_OPTIONS,
     from: { type: "string" },
     model: { type: "string" },
     seed: { type: "string" },
   },
+  analyze: {
+    ...COMMON_OPTIONS,
+    shard: { type: "string" },
+  },
+  tag: {
+    ...COMMON_OPTIONS,
+    model: { type: "string" },
+    xmp: { type: "boolean" },
+    jsonl: { type: "string" },
+    state: { type: "string" },
+    "no-state": { type: "boolean" },
+    threshold: { type: "string" },
+  },
 } as const;
+
+/** Commands that take positional arguments (photos, a library). */
+const POSITIONAL: readonly CommandName[] = ["predict", "analyze", "cluster", "tag"];
 
 /**
  * Parse a command line.
@@ -207,6 +304,7 @@ const OPTIONS = {
 export function parseCommand(
   argv: readonly string[],
   exists: (path: string) => boolean = () => false,
+  env: (name: string) => string | undefined = () => undefined,
 ): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
@@ -221,7 +319,7 @@ export function parseCommand(
     ({ values, positionals } = parseArgs({
       args: [...rest],
       options: OPTIONS[name],
-      allowPositionals: name === "predict",
+      allowPositionals: POSITIONAL.includes(name),
       strict: true,
     }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
   } catch (error) {
@@ -232,11 +330,17 @@ export function parseCommand(
   switch (name) {
     case "train": {
       const data = str(values.data) ?? DEFAULTS.data;
+      const labels = labelSource(values.labels);
+      if (labels === "xmp" && values.val !== undefined) {
+        throw new UsageError(
+          "--labels xmp validates on a split of the library's faces (--val-split): drop --val",
+        );
+      }
       return {
         kind: "train",
         ...common,
         data,
-        val: str(values.val) ??
+        val: labels === "xmp" ? undefined : str(values.val) ??
           (exists(DEFAULTS.val) && data === DEFAULTS.data ? DEFAULTS.val : undefined),
         valSplit: num(values["val-split"], "--val-split", DEFAULTS.valSplit, 0, 0.9),
         seed: int(values.seed, "--seed", DEFAULTS.seed, 0),
@@ -264,6 +368,7 @@ export function parseCommand(
         resume: values.resume === true,
         augment: augmentLevel(values.augment),
         report: path(values.report, "--report"),
+        labels,
       };
     }
     case "predict": {
@@ -303,6 +408,10 @@ export function parseCommand(
         faces: values["no-faces"] !== true,
       };
     }
+    case "cluster":
+      return clusterArgs(common, values, positionals);
+    case "tag":
+      return tagArgs(values, positionals, common);
     case "demo":
       return {
         kind: "demo",
@@ -311,8 +420,109 @@ export function parseCommand(
         model: str(values.model) ?? DEFAULTS.model,
         seed: int(values.seed, "--seed", DEFAULTS.seed, 0),
       };
+    case "analyze": {
+      if (positionals.length !== 1) {
+        throw new UsageError(
+          `analyze takes one photo library, got ${positionals.length}: ` +
+            "facefit analyze LIBRARY [--shard K/N] [--cache DIR]",
+        );
+      }
+      if (common.cache === false) {
+        throw new UsageError("analyze fills the cache: --no-cache leaves it nothing to do");
+      }
+      return {
+        kind: "analyze",
+        ...common,
+        library: positionals[0],
+        shard: shard(values.shard, env),
+      };
+    }
   }
 }
+
+function shard(
+  v: string | boolean | undefined,
+  env: (name: string) => string | undefined,
+): Shard | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseShard(String(v), env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+// --- cluster (issue #14) ---
+function clusterArgs(
+  common: CommonArgs,
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+): ClusterArgs {
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      `cluster takes one photo library, got ${positionals.length}: ` +
+        "facefit cluster LIBRARY --out DIR [--model M]",
+    );
+  }
+  const out = path(values.out, "--out");
+  if (out === undefined) {
+    throw new UsageError(
+      "cluster needs --out DIR: the folder to write the groups to (one sub-folder per person)",
+    );
+  }
+  return {
+    kind: "cluster",
+    ...common,
+    library: positionals[0],
+    out,
+    model: path(values.model, "--model"),
+    minFaces: int(values["min-faces"], "--min-faces", DEFAULTS.clusterMinFaces, 2),
+    distance: num(values.distance, "--distance", DEFAULTS.clusterDistance, 0.05, 2),
+    page: values["no-page"] !== true,
+  };
+}
+// --- end cluster ---
+// --- tag ---
+function tagArgs(
+  values: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  common: CommonArgs,
+): TagArgs {
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? "tag needs a photo library: facefit tag LIBRARY --model DIR [--xmp] [--jsonl FILE]"
+        : `tag takes one library, not ${positionals.length}: ${positionals.join(" ")}`,
+    );
+  }
+  if (values.state !== undefined && values["no-state"]) {
+    throw new UsageError("Give either --state FILE or --no-state, not both");
+  }
+  const xmp = values.xmp === true;
+  const jsonl = path(values.jsonl, "--jsonl");
+  return {
+    kind: "tag",
+    ...common,
+    library: positionals[0],
+    model: str(values.model) ?? DEFAULTS.model,
+    xmp,
+    // Without --xmp the lines are the only output: stdout unless a file is given.
+    jsonl: jsonl ?? (xmp ? undefined : "-"),
+    state: values["no-state"] ? false : path(values.state, "--state"),
+    threshold: threshold(values.threshold),
+  };
+}
+
+function labelSource(v: string | boolean | undefined): LabelSource {
+  const source = str(v) ?? "folders";
+  if (!(LABEL_SOURCES as readonly string[]).includes(source)) {
+    throw new UsageError(
+      `Unknown --labels "${source}": choose one of ${LABEL_SOURCES.join(", ")}`,
+    );
+  }
+  return source as LabelSource;
+}
+// --- end tag ---
 
 /** Distances between unit embeddings lie in 0..2; probabilities in 0..1 fit inside. */
 function threshold(v: string | boolean | undefined): number | undefined {

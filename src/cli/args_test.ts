@@ -89,3 +89,25 @@ Deno.test("--max-pixels: every command takes it, with a default, and refuses non
     );
   }
 });
+
+Deno.test("analyze takes one library and a shard, K/N or from the batch engine", () => {
+  const a = parseCommand(["analyze", "photos", "--shard", "1/3", "--cache", "c"]);
+  assert.equal(a.kind, "analyze");
+  if (a.kind !== "analyze") return;
+  assert.equal(a.library, "photos");
+  assert.deepEqual(a.shard, { index: 1, count: 3 });
+  assert.equal(a.cache, "c");
+  const k8s = parseCommand(
+    ["analyze", "lib", "--shard", "index/8"],
+    () => false,
+    (name) => (name === "JOB_COMPLETION_INDEX" ? "6" : undefined),
+  );
+  assert.deepEqual(k8s.kind === "analyze" && k8s.shard, { index: 6, count: 8 });
+  const all = parseCommand(["analyze", "lib"]);
+  assert.equal(all.kind === "analyze" && all.shard, undefined);
+  assert.throws(() => parseCommand(["analyze"]), /analyze takes one photo library, got 0/);
+  assert.throws(() => parseCommand(["analyze", "a", "b"]), /got 2/);
+  assert.throws(() => parseCommand(["analyze", "a", "--shard", "3/3"]), UsageError);
+  assert.throws(() => parseCommand(["analyze", "a", "--no-cache"]), /--no-cache leaves it nothing/);
+  assert.throws(() => parseCommand(["train", "extra"]), /train takes only options/);
+});

@@ -9,7 +9,7 @@ import type { OpenSetReport } from "../eval/open_set.ts";
 import { Recognizer } from "../head/recognizer.ts";
 import type { EvaluateArgs } from "./args.ts";
 import { analyzerConfig, startBackend } from "./context.ts";
-import type { Reporter } from "./output.ts";
+import { cacheLine, type Reporter } from "./output.ts";
 import { writeEvaluationReport } from "./report_output.ts";
 
 /** Run `evaluate`; returns the exit code. */
@@ -45,6 +45,7 @@ export async function evaluateModel(
       onProgress: (p) => reporter.progress(p),
     });
     for (const f of report.failed) reporter.skipped(f.path, f.reason);
+    reporter.info(cacheLine(recognizer.analyzer.stats));
     for (const f of openSet ? [] : report.ignoredFolders) {
       reporter.warn(`folder "${f}" is not one of the model's people: not scored`);
     }

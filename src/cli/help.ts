@@ -15,8 +15,8 @@ const COMMON = `Common options:
   --no-cache       neither read nor write the cache
   --max-pixels N   refuse images with more pixels, before decoding them (default ${DEFAULT_MAX_PIXELS})
   --workers N      threads that detect faces: this one and N-1 workers that hold the detector
-                   only (WASM/CPU backends; default: one per CPU core, up to 4, for train,
-                   evaluate and audit)
+                   only (WASM/CPU backends; default: one per CPU core for the commands that
+                   work through a folder)
   --json           print the result as JSON on stdout
   -q, --quiet      no progress output (progress bars are only drawn on a terminal anyway)
   -v, --verbose    every epoch, timings per stage, more detail
@@ -25,7 +25,7 @@ const COMMON = `Common options:
 Exit codes: 0 ok, 1 failure (a file or model could not be used), 2 usage error,
 130 interrupted (Ctrl-C; train keeps the previous model).`;
 
-const TEXTS: Record<CommandName | "main", string> = {
+const TEXTS: Record<Exclude<CommandName, "tag"> | "main", string> & { tag?: string } = {
   main: `facefit: teach a computer to recognise your people.
 
 Usage: facefit COMMAND [options]     (deno run -A main.ts COMMAND, or deno task COMMAND)
@@ -36,6 +36,9 @@ Commands:
   predict    name every face in photos
   evaluate   accuracy and confusion matrix on a labelled folder
   demo       get the FC Barcelona photos, train, evaluate, predict
+  cluster    group an unlabelled photo library by person, as folders to name and train on
+  tag        name the faces of a photo library into XMP sidecars that photo managers read
+  analyze    fill the cache for a photo library, or one shard of it (for batch engines)
 
 Examples:
   deno task demo --from ../shared/datasets/fcbarcelona
@@ -73,6 +76,10 @@ Options:
   --augment LEVEL   chip augmentation while fine-tuning: none | light | strong (default ${DEFAULTS.augment})
   --report PATH     where to write the HTML report (default MODEL/report.html): curves, confusion
                     matrix, per-person figures, thumbnails of the misclassified and face-less photos
+  --labels SOURCE   folders (default): one sub-folder per person; xmp: the named face regions
+                    (MWG) in the sidecars and embedded XMP of the photos under --data, at any
+                    depth, as digiKam, Lightroom or facefit tag --xmp write them; each region
+                    picks the face it covers, and validation is --val-split of the faces
 
 A folder named _unknown/ beside the person folders (in --data or --val) holds photos of other
 people: never a person, they teach the head to be unsure and calibrate when to say "unknown".
@@ -84,7 +91,8 @@ ${COMMON}
 
 Examples:
   deno task train --data photos/train --val photos/test --model models/friends
-  deno task train --data photos --val-split 0.25 --epochs 100 --report friends.html --quiet`,
+  deno task train --data photos --val-split 0.25 --epochs 100 --report friends.html --quiet
+  deno task train --labels xmp --data ~/Pictures --model models/family`,
   predict: `facefit predict: name every face in each photo.
 
 Usage: facefit predict PHOTO... [--model DIR] [--threshold D] [--annotate DIR] [--json]
@@ -170,9 +178,105 @@ ${COMMON}
 
 Example:
   deno task demo --from ../shared/datasets/fcbarcelona`,
+  analyze:
+    `facefit analyze: the map step of a big library. Decodes every photo under LIBRARY (at any
+depth), finds, aligns and embeds its faces, and stores the result in the cache, where train,
+evaluate and audit find it afterwards without analysing anything.
+
+Usage: facefit analyze LIBRARY [--shard K/N | --shard index/N] [--cache DIR] [--json]
+
+Run N processes with one shared --cache folder, on one machine or many: each takes the photos whose
+content hash falls in its shard, so they need no coordination, adding photos moves no other photo,
+and byte-identical copies are analysed once. Cache entries are written to a temporary file and
+renamed into place, so many writers on a shared file system are safe, a reader never sees half an
+entry, and a process killed mid-way loses only the photo it was on: run it again.
+
+Options:
+  --shard K/N       analyse shard K of N (K from 0 to N-1)
+  --shard index/N   K from the batch engine: JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
+                    SLURM_ARRAY_TASK_ID minus SLURM_ARRAY_TASK_MIN (Slurm job array)
+
+${COMMON}
+
+A photo that cannot be read or decoded is named and skipped; the exit code stays 0, so that a batch
+engine does not run a whole shard again for one broken file.
+
+Examples:
+  deno task analyze photos --shard 0/3 --cache /shared/facefit-cache
+  deno task analyze /data/library --shard index/8 --cache /data/cache --json
+  deno task train --data photos --cache /shared/facefit-cache   # the reduce step: nothing to analyse`,
+  // --- cluster (issue #14) ---
+  cluster: `facefit cluster: group the faces of an unlabelled photo library by person.
+
+Finds every face in every photo under LIBRARY (sub-folders too), embeds it, and groups the faces
+by identity: a group is at least --min-faces faces linked within --distance of each other, and two
+faces of one photo are never in one group. Writes DIR/person_001/ (largest group first), ...,
+DIR/_unsorted/ (faces in no group), DIR/clusters.json and DIR/clusters.html. Each entry is a link to
+the original photo (originals are never changed); a photo with several faces is linked once per
+face, with that face's box in the link's name, and train takes that face.
+
+Rename person_003 to the person's name, then "facefit train --data DIR". Names carry over: a
+second run into the same DIR gives each new group the name of the old folder holding most of its
+faces.
+
+Usage: facefit cluster LIBRARY --out DIR [--model M] [--min-faces N] [--distance D] [options]
+
+Options:
+  --out DIR         output folder (created, or replaced if a previous cluster run wrote it)
+  --model M         a trained model: a group most of whose faces it recognises as one of its
+                    people (under that person's calibrated threshold) gets that person's name
+  --min-faces N     fewest faces in a group (default ${DEFAULTS.clusterMinFaces})
+  --distance D      linking distance between two faces' descriptors (default ${DEFAULTS.clusterDistance};
+                    larger merges more, look-alikes first)
+  --no-page         do not write clusters.html
+  --json            print the groups: each face with its file, box and distance to the centroid
+
+${COMMON}
+
+Examples:
+  deno run -A main.ts cluster ~/Pictures --out people
+  mv people/person_003 people/Grandma && deno task train --data people --model models/family
+  deno run -A main.ts cluster ~/Pictures --out people --model models/family`,
+  // --- end cluster ---
 };
+
+// --- tag ---
+TEXTS.tag =
+  `facefit tag: name the faces of every photo in a library, where photo managers read them.
+
+Usage: facefit tag LIBRARY [--model DIR] [--xmp] [--jsonl FILE|-] [--state FILE | --no-state]
+
+Every photo under LIBRARY (at any depth) is analysed as in evaluate (worker threads, the face
+cache) and each face named with the model's per-person thresholds.
+
+Options:
+  --model DIR       the trained model (default ${DEFAULTS.model})
+  --xmp             merge the named faces into an XMP sidecar beside each photo (photo.jpg.xmp;
+                    photo.xmp is read when there is no photo.jpg.xmp, the photo's embedded XMP
+                    when there is neither): MWG face regions (mwg-rs:Regions, relative to the
+                    stored image as MWG and digiKam have it) and Iptc4xmpExt:PersonInImage.
+                    Everything else in the sidecar is kept byte for byte, regions facefit wrote
+                    before are replaced, and regions a person drew are kept (a face they cover
+                    gets no second region). Unknown faces get no region. Written atomically;
+                    photos are never modified.
+  --jsonl FILE      one JSON line per photo (file, sha256, size, faces with name, box,
+                    distance, ...); "-" for stdout, the default without --xmp
+  --state FILE      the record of what was done, for resuming (default LIBRARY/.facefit-tag.jsonl):
+                    a second run does only new or changed photos (or all, with another model)
+  --no-state        keep no record: every photo is done
+  --threshold D     one distance threshold for everyone instead of each person's, as in predict
+
+${COMMON}
+
+Ctrl-C stops after the photos under way; every sidecar is then as it was or complete.
+
+Examples:
+  deno run -A main.ts tag ~/Pictures --model models/family --xmp
+  deno run -A main.ts tag ~/Pictures --model models/family --jsonl faces.jsonl
+  exiftool -struct -j -XMP-mwg-rs:RegionInfo ~/Pictures/party.jpg.xmp`;
+// --- end tag ---
 
 /** The help text of the tool or of one command. */
 export function helpText(command?: CommandName): string {
-  return TEXTS[command ?? "main"];
+  return TEXTS[command ?? "main"]!;
 }

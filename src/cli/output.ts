@@ -52,6 +52,8 @@ export class Reporter {
   #barOpen = false;
   #skipped = new Set<string>();
   #stepStart = new Map<string, number>();
+  /** When a plain progress line last went to a log, per step ("epochs" for epochs). */
+  #lastLogLine = new Map<string, number>();
 
   constructor(out: TextSink, err: TextSink, options: ReporterOptions = {}) {
     this.out = out;
@@ -94,7 +96,8 @@ export class Reporter {
 
   /**
    * Progress of a per-file step as a live bar with count, rate and ETA. Drawn only on a terminal
-   * (a log file gets no bars) and never when quiet; with --verbose, a log gets the finished step.
+   * and never when quiet. A log gets a plain line every {@linkcode LOG_EVERY_MS} of a long step
+   * and then its end; with --verbose, the end of every step.
    */
   progress(p: StepProgress): void {
     if (p.error) this.skipped(p.file ?? p.step, p.error);
@@ -103,9 +106,28 @@ export class Reporter {
     if (this.err.isTerminal) {
       this.#bar(p.step, p.done, p.total, figures);
       if (p.done === p.total) this.#closeBar();
-    } else if (this.verbose && p.done === p.total) {
+      return;
+    }
+    if (p.done <= 1) this.#lastLogLine.delete(p.step);
+    const logged = this.#lastLogLine.has(p.step);
+    if ((this.verbose || logged) && p.done === p.total) {
+      this.err.write(`${p.step} ${figures}\n`);
+    } else if (this.#logDue(p.step)) {
       this.err.write(`${p.step} ${figures}\n`);
     }
+  }
+
+  /** Whether a long step is due a plain line in a log; starts the clock on the first call. */
+  #logDue(step: string): boolean {
+    const now = performance.now();
+    const since = this.#lastLogLine.get(step) ?? this.#stepStart.get(step);
+    if (since === undefined) {
+      this.#lastLogLine.set(step, now);
+      return false;
+    }
+    if (now - since < LOG_EVERY_MS) return false;
+    this.#lastLogLine.set(step, now);
+    return true;
   }
 
   /**
@@ -127,7 +149,9 @@ export class Reporter {
     }
     const figures = `loss ${f("loss")}  acc ${f("acc")}  val_loss ${f("val_loss")}  ` +
       `val_acc ${f("val_acc")}`;
-    if (!this.verbose && !last && (epoch + 1) % 10 !== 0 && epoch !== 0) return;
+    // A log also gets an epoch line when the last one is a while ago (fine-tuning epochs are long).
+    const due = !this.err.isTerminal && this.#logDue("epochs");
+    if (!this.verbose && !last && (epoch + 1) % 10 !== 0 && epoch !== 0 && !due) return;
     this.info(
       `epoch ${String(epoch + 1).padStart(3)}  ${figures}` +
         (logs.lr ? `  lr ${logs.lr.toExponential(1)}` : ""),
@@ -175,6 +199,15 @@ export class Reporter {
     }
   }
 }
+
+/** The cache's share of the work; "nothing analysed" tells a reduce step after `analyze` did its job. */
+export function cacheLine(cache: { hits: number; misses: number }): string {
+  return cache.misses === 0 && cache.hits > 0
+    ? `all ${cache.hits} photos from the cache, nothing analysed`
+    : `cache ${cache.hits} hits / ${cache.misses} misses`;
+}
+/** A long step writes a plain progress line to a log (not a terminal) this often. */
+export const LOG_EVERY_MS = 5000;
 
 /** "1m05s" or "42s". */
 export function formatSeconds(seconds: number): string {

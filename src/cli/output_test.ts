@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Reporter, type TextSink } from "./output.ts";
+import { LOG_EVERY_MS, Reporter, type TextSink } from "./output.ts";
 
 function sink(isTerminal: boolean): TextSink & { text: string } {
   const s = { text: "", isTerminal, columns: 100, write: (t: string) => void (s.text += t) };
@@ -28,6 +28,32 @@ Deno.test("progress: nothing in a log file or when quiet, but skipped files are 
   v.progress({ step: "faces", done: 1, total: 2 });
   v.progress({ step: "faces", done: 2, total: 2 });
   assert.match(verbose.text, /^faces 2\/2 .* ETA 0s\n$/, "verbose logs get the finished step");
+});
+
+Deno.test("progress: a long step writes a plain line to a log every few seconds, then its end", () => {
+  const realNow = performance.now;
+  let now = 1000;
+  performance.now = () => now;
+  try {
+    const log = sink(false);
+    const r = new Reporter(sink(false), log);
+    for (let i = 1; i <= 10; i++) {
+      r.progress({ step: "faces", done: i, total: 10 });
+      now += LOG_EVERY_MS / 2 + 1; // a line every second photo
+    }
+    const lines = log.text.trim().split("\n");
+    assert.deepEqual(lines.map((l) => l.split(" ")[1]), ["3/10", "5/10", "7/10", "9/10", "10/10"]);
+    // Epochs in a log: a line when the last is a while ago, even between every 10th epoch.
+    const epochs = sink(false);
+    const e = new Reporter(sink(false), epochs);
+    for (let k = 0; k < 4; k++) {
+      e.epoch(k, { loss: 1 }, false, 15);
+      now += LOG_EVERY_MS + 1;
+    }
+    assert.equal(epochs.text.trim().split("\n").length, 4, epochs.text);
+  } finally {
+    performance.now = realNow;
+  }
 });
 
 Deno.test("epoch: a bar towards the epoch limit on a terminal, lines in a log", () => {

@@ -7,12 +7,13 @@ import { FaceAnalyzer } from "../embed/photo.ts";
 import { saveModel } from "../head/model_io.ts";
 import { checkpointDir, removeCheckpoint } from "../train/checkpoint.ts";
 import { train, type TrainResult } from "../train/train.ts";
-import type { TrainArgs } from "./args.ts";
+import { DEFAULTS, type TrainArgs } from "./args.ts";
 import { trainAuditLine } from "./audit_command.ts";
 import { analyzerConfig, peakRssMiB, startBackend } from "./context.ts";
 import type { Interruption } from "./interrupt.ts";
-import { formatSeconds, type Reporter } from "./output.ts";
+import { cacheLine, formatSeconds, type Reporter } from "./output.ts";
 import { writeTrainingReport } from "./report_output.ts";
+import { libraryRegions } from "../xmp/labels.ts";
 
 /** Run `train`; returns the exit code. */
 export async function trainCommand(
@@ -20,12 +21,28 @@ export async function trainCommand(
   reporter: Reporter,
   interruption?: Interruption,
 ): Promise<number> {
+  await checkDefaultData(args.data);
   const result = await trainAndSave(args, reporter, interruption);
   const html = await writeTrainingReport(result, args, reporter);
   if (args.json) {
     reporter.result(JSON.stringify({ model: args.model, html, ...summary(result) }, null, 2));
   }
   return 0;
+}
+
+/** A first `deno task train` finds no `data/train`: say where photos go and how to get some. */
+async function checkDefaultData(data: string): Promise<void> {
+  if (data !== DEFAULTS.data) return;
+  try {
+    await Deno.stat(data);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) return; // the scan explains other failures
+    throw new Error(
+      `No photos in "${data}": put one folder of photos per person there ` +
+        `("${data}/<Person>/*.jpg"), or give --data DIR; to try facefit first, ` +
+        '"deno task demo" downloads the FC Barcelona photos, trains, evaluates and predicts',
+    );
+  }
 }
 
 /**
@@ -52,7 +69,9 @@ export async function trainAndSave(
   );
   let lastEpoch = -1;
   let lastLogs = {};
+  const regions = args.labels === "xmp" ? await xmpLabels(args.data, reporter) : undefined;
   const result = await train(analyzer, {
+    regions,
     data: args.data,
     val: args.val,
     valSplit: args.valSplit,
@@ -111,20 +130,45 @@ export async function trainAndSave(
   );
   reporter.info(
     `${r.failed.length} unreadable, ${r.noFace.length} without a face, ${r.multiFace.length} with several faces; ` +
-      `cache ${(m.cache as { hits: number }).hits} hits / ${
-        (m.cache as { misses: number }).misses
-      } misses; ` +
+      `${cacheLine(m.cache as { hits: number; misses: number })}; ` +
       `${formatSeconds(seconds)} in all`,
   );
   // Only the cheap audit (content hashes), with a pointer to `facefit audit` for the rest.
   const counts = { noFace: r.noFace.length, multiFace: r.multiFace.length };
-  await trainAuditLine(args, counts).then(
-    (line) => reporter.info(line),
-    (error) => reporter.warn(`audit skipped: ${error.message}`),
-  );
+  if (!regions) {
+    await trainAuditLine(args, counts).then(
+      (line) => reporter.info(line),
+      (error) => reporter.warn(`audit skipped: ${error.message}`),
+    );
+  }
   reporter.info(`saved model to "${args.model}"`);
   return result;
 }
+
+// --- tag: train --labels xmp ---
+/** The named face regions of a library's sidecars and embedded XMP, as training labels. */
+async function xmpLabels(library: string, reporter: Reporter) {
+  const found = await libraryRegions(
+    library,
+    (done, total) => reporter.progress({ step: "xmp", done, total }),
+  );
+  for (const f of found.failed) reporter.skipped(f.path, f.reason);
+  const faces = found.photos.reduce((n, p) => n + p.regions.length, 0);
+  const people = new Set(found.photos.flatMap((p) => p.regions.map((r) => r.name)));
+  reporter.info(
+    `labels from XMP: ${faces} named face region(s) of ${people.size} people in ` +
+      `${found.photos.length} photo(s); ${found.photosWithout} photo(s) without one, ` +
+      `${found.unnamed} region(s) without a name`,
+  );
+  if (people.size < 2) {
+    throw new Error(
+      `"${library}" holds named face regions of ${people.size} people; a recogniser needs at ` +
+        "least 2: name faces in a photo manager (digiKam, Lightroom, ...) or with facefit tag --xmp",
+    );
+  }
+  return found.photos;
+}
+// --- end tag ---
 
 /** Save the model; a Ctrl-C meanwhile drops the new one unless it is already in place. */
 async function save(

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { unzipSync } from "fflate";
+import { unzipSync } from "npm:fflate@0.8.3";
 import { dirname, join, normalize } from "node:path";
 
 /**

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { zipSync } from "fflate";
+import { zipSync } from "npm:fflate@0.8.3";
 import { unpackFolders } from "./fetch_archive.ts";
 
 Deno.test("unpackFolders takes only the asked-for folders below the archive's top folder", async () => {

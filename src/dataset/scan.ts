@@ -44,7 +44,7 @@ export const UNKNOWN_FOLDER = "_unknown";
 
 /** Extensions that are certainly not photos; everything else is tried (the format comes from the bytes). */
 const NOT_IMAGES =
-  /\.(txt|md|json|csv|tsv|xml|html?|pdf|zip|db|ini|py|ts|js|sh)$|^\.|^thumbs\.db$|^desktop\.ini$/i;
+  /\.(txt|md|json|jsonl|csv|tsv|xml|xmp|html?|pdf|zip|db|ini|py|ts|js|sh)$|^\.|^thumbs\.db$|^desktop\.ini$/i;
 
 /** Deepest folder level searched below a person's folder. */
 const MAX_DEPTH = 8;
@@ -197,4 +197,87 @@ async function sortedEntries(dir: string): Promise<Deno.DirEntry[]> {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The photos of an unlabelled library. */
+export interface Library {
+  /** The scanned folder, as given. */
+  root: string;
+  /** Every file that may be a photo, in path order; `label` is empty (nobody is known yet). */
+  files: LabelledFile[];
+  /** Entries that could not be read: unreadable folders, symlink loops. */
+  skipped: SkippedFile[];
+}
+
+/**
+ * Scan an unlabelled photo library: every file under `root`, in sub-folders too (hidden ones
+ * ignored), sorted by path.
+ *
+ * @param exclude folders under `root` to leave out (e.g. an output folder inside the library).
+ * @throws Error when `root` is missing or not a folder.
+ */
+export async function scanLibrary(root: string, exclude: readonly string[] = []): Promise<Library> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(root);
+  } catch (error) {
+    throw new Error(
+      `Cannot read photo library "${root}": ${message(error)}; give a folder of photos`,
+    );
+  }
+  if (!info.isDirectory) {
+    throw new Error(`Photo library "${root}" is not a folder; give a folder of photos`);
+  }
+  const excluded = await Promise.all(exclude.map(async (p) => {
+    try {
+      return await Deno.realPath(p);
+    } catch {
+      return undefined;
+    }
+  }));
+  const files: LabelledFile[] = [];
+  const skipped: SkippedFile[] = [];
+  const seen = new Set(excluded.filter((p): p is string => p !== undefined));
+  await walkLibrary(
+    root,
+    0,
+    seen,
+    (p) => files.push({ path: p, name: relative(root, p), label: "" }),
+    skipped,
+  );
+  return { root, files, skipped };
+}
+
+/** {@linkcode walk}, with excluded folders pre-seeded as visited and deeper nesting allowed. */
+async function walkLibrary(
+  dir: string,
+  depth: number,
+  seen: Set<string>,
+  add: (path: string) => void,
+  skipped: SkippedFile[],
+): Promise<void> {
+  let real: string;
+  try {
+    real = await Deno.realPath(dir);
+  } catch (error) {
+    skipped.push({ path: dir, reason: `cannot resolve folder: ${message(error)}` });
+    return;
+  }
+  if (seen.has(real) || depth > 32) return; // excluded, a link loop, or absurdly deep
+  seen.add(real);
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await sortedEntries(dir);
+  } catch (error) {
+    skipped.push({ path: dir, reason: `cannot list folder: ${message(error)}` });
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith(".") || NOT_IMAGES.test(basename(entry.name))) continue;
+    const path = join(dir, entry.name);
+    const isDir = await isDirectory(path, skipped);
+    if (isDir) await walkLibrary(path, depth + 1, seen, add, skipped);
+    else if (isDir === false && (entry.isFile || entry.isSymlink)) add(path);
+  }
+  seen.delete(real);
 }

@@ -32,7 +32,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { LayersModel } from "../backend/tf_types.ts";
 
 /** Height and width of the RGB face chips the backbone takes. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { LayersModel, Tensor2D, Tensor4D } from "../backend/tf_types.ts";
 import { CHIP_SIZE, DESCRIPTOR_SIZE } from "./backbone.ts";
 

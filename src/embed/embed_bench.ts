@@ -2,7 +2,7 @@
  * Descriptor throughput with the pretrained weights: `deno bench -A src/embed`. Compare the
  * per-chip time of a batch of 1 with a batch of 16 (the report divides by the batch size).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { initBackend } from "../backend/backend.ts";
 import { CHIP_SIZE } from "./backbone.ts";
 import { embed } from "./embed.ts";

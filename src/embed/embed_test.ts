@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import * as tf from "@tensorflow/tfjs";
-import * as faceapi from "@vladmandic/face-api/dist/face-api.node-wasm.js";
-import { decode, Image } from "imagescript";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import * as faceapi from "npm:@vladmandic/face-api@1.7.15/dist/face-api.node-wasm.js";
+import { decode, Image } from "npm:imagescript@1.3.1";
 import { initBackend } from "../backend/backend.ts";
 import { CHIP_SIZE } from "./backbone.ts";
 import { embed } from "./embed.ts";

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { initBackend } from "../backend/backend.ts";
  * import { embed, loadBackbone, setTrainableStages } from "./mod.ts";
  *

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { defaultCacheDir, FileCache, JsonCache, sha256Hex } from "../dataset/cache.ts";
 import {
@@ -289,15 +289,16 @@ export class FaceAnalyzer {
   /**
    * Analyze a photo file, from the caches when its bytes were seen before.
    *
+   * @param bytes the file's bytes, when the caller has read them already.
    * @throws Error naming the file when it cannot be read or decoded.
    */
-  async analyzeFile(path: string): Promise<PhotoRecord> {
-    return await this.#analyzeRead(path, await this.#read(path));
+  async analyzeFile(path: string, bytes?: Uint8Array): Promise<PhotoRecord> {
+    return await this.#analyzeRead(path, await this.#read(path, bytes));
   }
 
   /** A file's bytes and their cache key (empty without a cache). */
-  async #read(path: string): Promise<{ bytes: Uint8Array; key: string }> {
-    const bytes = await readImageBytes(path);
+  async #read(path: string, read?: Uint8Array): Promise<{ bytes: Uint8Array; key: string }> {
+    const bytes = read ?? await readImageBytes(path);
     return { bytes, key: this.#caches ? await sha256Hex(bytes) : "" };
   }
 

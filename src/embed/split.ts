@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { STAGES } from "./backbone.ts";
 
 /** A backbone cut in two. `top.apply(bottom.apply(x))` equals `backbone.apply(x)`. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { packageDir } from "../backend/npm_path.ts";
 import { FACE_API_VERSION, faceApiModelDir, loadWeightMap } from "../face/weights.ts";
@@ -98,7 +98,7 @@ export function setFaceApiWeights(model: tf.LayersModel, weights: tf.NamedTensor
 }
 
 async function installedFaceApiVersion(): Promise<string> {
-  const url = new URL("package.json", packageDir(FACE_API_PACKAGE));
+  const url = new URL("package.json", packageDir(FACE_API_PACKAGE, FACE_API_VERSION));
   return JSON.parse(await Deno.readTextFile(url)).version;
 }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { Tensor3D, Tensor4D } from "../backend/tf_types.ts";
 import {
   applySimilarity,
@@ -184,7 +184,7 @@ export function chipTransform(landmarks: readonly Point[], options: AlignOptions
  * @example Cut one chip
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { initBackend } from "../backend/backend.ts";
  * import { CHIP_SIZE, extractChips } from "./align.ts";
  *

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { applySimilarity, type Point } from "./geometry.ts";
 import { CHIP_SIZE, chipTransform, extractChips } from "./align.ts";
 

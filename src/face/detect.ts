@@ -7,9 +7,9 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { Tensor3D } from "../backend/tf_types.ts";
-import * as faceapi from "@vladmandic/face-api/dist/face-api.node-wasm.js";
+import * as faceapi from "npm:@vladmandic/face-api@1.7.15/dist/face-api.node-wasm.js";
 import { fullSize, regionOf, type RgbImage, type ShrunkImage } from "../image/mod.ts";
 import { type Box, clampBox, nonMaxSuppression, type Point } from "./geometry.ts";
 import { Ssd, type SsdRunner } from "./ssd.ts";
@@ -121,7 +121,7 @@ export interface View {
  *
  * @example A 2000x1000 image seen through a 512-px view
  * ```ts
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import assert from "node:assert/strict";
  * import { tensorSource } from "./detect.ts";
  *
@@ -237,7 +237,7 @@ export function cropBox(image: tf.Tensor3D, box: Box): FaceCrop {
  * @example Look for faces in a tensor
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { initBackend } from "../backend/backend.ts";
  * import { FaceDetector } from "./detect.ts";
  *

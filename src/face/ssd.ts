@@ -6,9 +6,9 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { Tensor3D } from "../backend/tf_types.ts";
-import * as faceapi from "@vladmandic/face-api/dist/face-api.node-wasm.js";
+import * as faceapi from "npm:@vladmandic/face-api@1.7.15/dist/face-api.node-wasm.js";
 import type { RgbImage } from "../image/types.ts";
 import { loadWeightMap } from "./weights.ts";
 

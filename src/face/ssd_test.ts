@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
-import * as faceapi from "@vladmandic/face-api/dist/face-api.node-wasm.js";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import * as faceapi from "npm:@vladmandic/face-api@1.7.15/dist/face-api.node-wasm.js";
 import { initBackend } from "../backend/backend.ts";
 import { decodeImage } from "../image/mod.ts";
 import { Ssd, type SsdParams } from "./ssd.ts";

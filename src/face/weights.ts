@@ -4,9 +4,14 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { concatBytes } from "../backend/bytes.ts";
 import { packageDir } from "../backend/npm_path.ts";
+// Puts face-api in the module graph wherever this module is loaded from (a checkout or a URL), so
+// that packageDir finds its folder; the manifest itself is read again below, like the others.
+import "npm:@vladmandic/face-api@1.7.15/model/ssd_mobilenetv1_model-weights_manifest.json" with {
+  type: "json",
+};
 
 /** The pretrained networks facefit uses, by their file name in face-api's `model/` folder. */
 export type FaceApiModel =
@@ -21,7 +26,7 @@ const FACE_API_PACKAGE = "@vladmandic/face-api";
 
 /** The folder holding face-api's weight files, as a file URL. */
 export function faceApiModelDir(): URL {
-  return new URL("model/", packageDir(FACE_API_PACKAGE));
+  return new URL("model/", packageDir(FACE_API_PACKAGE, FACE_API_VERSION));
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { Sequential } from "../backend/tf_types.ts";
 
 /** Load-time shape of the head. */
@@ -35,7 +35,7 @@ export const DEFAULT_HEAD: Required<Pick<HeadConfig, "hidden" | "dropout" | "see
  * @example A head for three people
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { initBackend } from "../backend/backend.ts";
  * import { buildHead } from "./head.ts";
  *

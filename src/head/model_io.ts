@@ -15,7 +15,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { concatBytes } from "../backend/bytes.ts";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { buildLayersModel, checkManifest, type LayersManifest } from "../backend/layers_io.ts";

@@ -3,7 +3,7 @@
  * the folder and what is wrong, and an interrupted save leaves the previous model as it was.
  */
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { join } from "node:path";
 import { buildHead } from "./head.ts";
 import { loadModel, saveModel } from "./model_io.ts";

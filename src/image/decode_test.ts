@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { Frame, GIF, Image } from "imagescript";
-import encodeWebp from "@jsquash/webp/encode.js";
+import { Frame, GIF, Image } from "npm:imagescript@1.3.1";
+import encodeWebp from "npm:@jsquash/webp@1.5.0/encode.js";
 import {
   decodeImage,
   decodeShrunk,

@@ -80,15 +80,15 @@ export interface CodecModule<T> {
 
 /** imagescript's JPEG codec module. */
 export const jpegWasm: CodecModule<JpegCodec> = {
-  init: async () => await (await import("imagescript/wasm/node/jpeg.js")).default.init(),
+  init: async () => await (await import("npm:imagescript@1.3.1/wasm/node/jpeg.js")).default.init(),
 };
 /** imagescript's PNG codec module. */
 export const pngWasm: CodecModule<PngCodec> = {
-  init: async () => await (await import("imagescript/wasm/node/png.js")).default.init(),
+  init: async () => await (await import("npm:imagescript@1.3.1/wasm/node/png.js")).default.init(),
 };
 /** imagescript's GIF codec module. */
 export const gifWasm: CodecModule<GifCodec> = {
-  init: async () => await (await import("imagescript/wasm/node/gif.js")).default.init(),
+  init: async () => await (await import("npm:imagescript@1.3.1/wasm/node/gif.js")).default.init(),
 };
 
 /**

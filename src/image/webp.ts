@@ -35,7 +35,7 @@ export async function decodeWebp(bytes: Uint8Array): Promise<RgbImage> {
     throw unsupported("animated WebP");
   }
   if (decodeRgba === undefined) {
-    const codec = await import("@jsquash/webp/decode.js");
+    const codec = await import("npm:@jsquash/webp@1.5.0/decode.js");
     await codec.init({ print: silence, printErr: silence });
     decodeRgba = codec.default;
   }

@@ -9,12 +9,12 @@
 import { concatBytes } from "../backend/bytes.ts";
 import type { RgbImage } from "../image/mod.ts";
 
-type ImageClass = typeof import("imagescript").Image;
+type ImageClass = typeof import("npm:imagescript@1.3.1").Image;
 let imageClass: Promise<ImageClass> | undefined;
 
 async function loadImageClass(): Promise<ImageClass> {
   try {
-    return (await import("imagescript")).Image;
+    return (await import("npm:imagescript@1.3.1")).Image;
   } catch (error) {
     imageClass = undefined;
     const denied = error instanceof Deno.errors.NotCapable ||

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { Callback, type Logs } from "../backend/tf_types.ts";
 
 /** The figures of one epoch, as tfjs reports them. */
@@ -57,7 +57,7 @@ export interface MonitorOptions {
  * @example Stop a tfjs fit early and keep the best weights
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { initBackend } from "../backend/backend.ts";
  * import { EarlyStopping } from "./callbacks.ts";
  *
@@ -145,7 +145,7 @@ export interface ReduceLROptions extends MonitorOptions {
  * @example Lower the learning rate when the loss stalls
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import * as tf from "npm:@tensorflow/tfjs@4.22.0";
  * import { initBackend } from "../backend/backend.ts";
  * import { ReduceLROnPlateau } from "./callbacks.ts";
  *

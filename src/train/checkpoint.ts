@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { readLayersModel } from "../backend/layers_io.ts";
 import { writeLayersModel } from "../head/model_io.ts";
 import { basename, dirname, join } from "node:path";

@@ -14,6 +14,11 @@ export interface PhotoFaces {
   embeddings: Float32Array[];
   /** Face areas, used only to seed people who have no single-face photo. */
   areas: number[];
+  /**
+   * The face a file name marks as the person (see `dataset/face_marker.ts`): always chosen, and it
+   * seeds the centroid like a single-face photo.
+   */
+  pinned?: number;
 }
 
 /** The choice for one photo. */
@@ -47,11 +52,13 @@ export function chooseFaces(
   const maxDistance = options.maxDistance ?? DEFAULT_MAX_DISTANCE;
   const rounds = options.rounds ?? 2;
   // Seed: single-face photos; people without any fall back to their largest faces.
-  let chosen: number[] = photos.map((p) => (p.embeddings.length === 1 ? 0 : -1));
+  let chosen: number[] = photos.map((p) =>
+    p.pinned !== undefined ? p.pinned : p.embeddings.length === 1 ? 0 : -1
+  );
   const labels = [...new Set(photos.map((p) => p.label))];
   for (const label of labels) {
     const own = photos.map((p, i) => [p, i] as const).filter(([p]) => p.label === label);
-    if (own.some(([p]) => p.embeddings.length === 1)) continue;
+    if (own.some(([p]) => p.embeddings.length === 1 || p.pinned !== undefined)) continue;
     for (const [p, i] of own) {
       if (p.areas.length > 0) chosen[i] = p.areas.indexOf(Math.max(...p.areas));
     }
@@ -80,6 +87,9 @@ function centroidsOf(photos: readonly PhotoFaces[], chosen: number[]): Map<strin
 }
 
 function nearest(p: PhotoFaces, c: Float32Array | undefined, maxDistance: number): FaceChoice {
+  if (p.pinned !== undefined) {
+    return { index: p.pinned, distance: c ? distance(p.embeddings[p.pinned], c) : 0 };
+  }
   if (!c || p.embeddings.length === 0) return { index: -1, distance: Infinity };
   let best = -1, bestD = Infinity;
   p.embeddings.forEach((e, i) => {

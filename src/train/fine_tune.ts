@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { seededRandom } from "../dataset/random.ts";
 import { CHIP_SIZE } from "../embed/backbone.ts";
 import { setTrainableStages } from "../embed/backbone.ts";

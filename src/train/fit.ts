@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { seededRandom, shuffled } from "../dataset/random.ts";
 import { EarlyStopping, type EpochLogs, EpochReporter, ReduceLROnPlateau } from "./callbacks.ts";
 

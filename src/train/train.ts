@@ -5,7 +5,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { LayersModel } from "../backend/tf_types.ts";
 import { scanDataset } from "../dataset/scan.ts";
 import { stratifiedSplit } from "../dataset/split.ts";
@@ -23,6 +23,8 @@ import { normalize } from "../head/vectors.ts";
 import type { Box } from "../face/geometry.ts";
 import type { EpochLogs } from "./callbacks.ts";
 import { chooseFaces } from "./choose_face.ts";
+import { faceMarkerOf, markedFace } from "../dataset/face_marker.ts";
+import { faceInRegion, regionDataset, type RegionLabelledPhoto } from "./region_labels.ts";
 import { type AnalyzedFile, analyzeFiles, type FailedFile, type StepProgress } from "./collect.ts";
 import type { AugmentLevel } from "./augment.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
@@ -63,6 +65,13 @@ export interface TrainOptions {
   checkpointDir?: string;
   /** Continue from the checkpoint in `checkpointDir` when it matches this run's data and settings. */
   resume?: boolean;
+  /**
+   * Faces named by regions instead of person folders, e.g. the XMP face regions of a photo
+   * library: each region picks the face it covers, so a photo with several named regions gives
+   * several training faces. `data` then only names the collection in messages and the model, and
+   * `val` is not taken (validation is `valSplit` of the faces).
+   */
+  regions?: readonly RegionLabelledPhoto[];
   /** Progress of the per-photo steps. */
   onProgress?: (p: StepProgress) => void;
   /** Called after every epoch. */
@@ -136,7 +145,12 @@ export interface TrainResult {
 export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Promise<TrainResult> {
   const seed = options.seed ?? 42;
   const started = performance.now();
-  const dataset = await scanDataset(options.data);
+  if (options.regions && options.val) {
+    throw new Error("Faces named by regions are validated on a split of them: give no val folder");
+  }
+  const dataset = options.regions
+    ? regionDataset(options.data, options.regions)
+    : await scanDataset(options.data);
   const valSet = options.val ? await scanDataset(options.val) : undefined;
   const labels = dataset.labels;
   if (labels.length < 2) {
@@ -168,26 +182,9 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
   const trainStrangers = new Set(dataset.unknown.map((f) => f.path));
   const analyzeSeconds = (performance.now() - started) / 1000;
 
-  // Choose each photo's face with centroids from all labelled photos (validation labels are known too).
-  const photos = analyzed.map((a) => ({
-    label: a.label,
-    embeddings: a.record.faces.map((f) => normalize(f.embedding)),
-    areas: a.record.faces.map((f) => f.box.width * f.box.height),
-  }));
-  const { choices } = chooseFaces(photos);
-  const usable: { file: AnalyzedFile; x: Float32Array; face: number }[] = [];
-  const noFace: string[] = [];
-  const noMatchingFace: string[] = [];
-  const multiFace: TrainReport["multiFace"] = [];
-  analyzed.forEach((a, i) => {
-    const c = choices[i];
-    if (a.record.faces.length === 0) noFace.push(a.path);
-    else if (c.index < 0) noMatchingFace.push(a.path);
-    else usable.push({ file: a, x: photos[i].embeddings[c.index], face: c.index });
-    if (a.record.faces.length > 1 && c.index >= 0) {
-      multiFace.push({ path: a.path, faces: a.record.faces.length, chosen: c.index });
-    }
-  });
+  const { usable, noFace, noMatchingFace, multiFace } = options.regions
+    ? regionFaces(analyzed, options.regions)
+    : chosenFaces(analyzed);
 
   const valPaths = new Set(valFiles.map((f) => f.path));
   let trainRows = usable.filter((u) => !valPaths.has(u.file.path));
@@ -431,6 +428,68 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
   };
 }
 
+/** A training face: the photo (labelled with the face's person), its unit embedding, its index. */
+type UsableFace = { file: AnalyzedFile; x: Float32Array; face: number };
+
+/** What the face choice found, photo by photo. */
+interface FacePicks {
+  usable: UsableFace[];
+  noFace: string[];
+  noMatchingFace: string[];
+  multiFace: TrainReport["multiFace"];
+}
+
+/** Folder labels: in each photo, the face nearest its person's centroid (see choose_face.ts). */
+function chosenFaces(analyzed: AnalyzedFile[]): FacePicks {
+  // Choose each photo's face with centroids from all labelled photos (validation labels are known too).
+  const photos = analyzed.map((a) => ({
+    label: a.label,
+    embeddings: a.record.faces.map((f) => normalize(f.embedding)),
+    areas: a.record.faces.map((f) => f.box.width * f.box.height),
+    pinned: pinnedFace(a),
+  }));
+  const { choices } = chooseFaces(photos);
+  const usable: UsableFace[] = [];
+  const noFace: string[] = [];
+  const noMatchingFace: string[] = [];
+  const multiFace: TrainReport["multiFace"] = [];
+  analyzed.forEach((a, i) => {
+    const c = choices[i];
+    if (a.record.faces.length === 0) noFace.push(a.path);
+    else if (c.index < 0) noMatchingFace.push(a.path);
+    else usable.push({ file: a, x: photos[i].embeddings[c.index], face: c.index });
+    if (a.record.faces.length > 1 && c.index >= 0) {
+      multiFace.push({ path: a.path, faces: a.record.faces.length, chosen: c.index });
+    }
+  });
+  return { usable, noFace, noMatchingFace, multiFace };
+}
+
+/** Region labels: every named region picks the face it covers (see region_labels.ts). */
+function regionFaces(
+  analyzed: AnalyzedFile[],
+  labelled: readonly RegionLabelledPhoto[],
+): FacePicks {
+  const byPath = new Map(labelled.map((p) => [p.path, p.regions]));
+  const picks: FacePicks = { usable: [], noFace: [], noMatchingFace: [], multiFace: [] };
+  for (const a of analyzed) {
+    if (a.record.faces.length === 0) picks.noFace.push(a.path);
+    for (const region of byPath.get(a.path) ?? []) {
+      const face = faceInRegion(a.record, region.box);
+      if (face < 0) {
+        picks.noMatchingFace.push(`${a.path} (${region.name})`);
+        continue;
+      }
+      const x = normalize(a.record.faces[face].embedding);
+      picks.usable.push({ file: { ...a, label: region.name }, x, face });
+      if (a.record.faces.length > 1) {
+        picks.multiFace.push({ path: a.path, faces: a.record.faces.length, chosen: face });
+      }
+    }
+  }
+  return picks;
+}
+
 /**
  * Copy weights layer by layer, by name: a model's flat weight list puts trainable weights first,
  * so its order changes with what is frozen.
@@ -516,4 +575,15 @@ function argmax(values: readonly number[]): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;
+}
+
+/**
+ * The face a file's name marks as the person (written by `facefit cluster` for photos with several
+ * faces), when one of the photo's faces matches it.
+ */
+function pinnedFace(file: AnalyzedFile): number | undefined {
+  const marker = faceMarkerOf(file.path);
+  if (!marker) return undefined;
+  const index = markedFace(file.record.faces.map((f) => f.box), marker);
+  return index >= 0 ? index : undefined;
 }

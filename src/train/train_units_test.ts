@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { buildHead } from "../head/head.ts";
 import { normalize } from "../head/vectors.ts";
 import { seededRandom } from "../dataset/random.ts";
@@ -111,4 +111,17 @@ Deno.test("chooseFaces takes the labelled person's face, not the largest, in a g
   const { choices, centroids } = chooseFaces(photos);
   assert.deepEqual(choices.map((c) => c.index), [0, 0, 0, 2, -1]);
   assert.deepEqual([...centroids.keys()].sort(), ["Ann", "Bob"]);
+});
+
+Deno.test("chooseFaces takes a pinned face (a file name's face marker), even one far from the centroid", () => {
+  const ann = normalize([1, 0.1, 0]), bob = normalize([0, 1, 0.1]), fan = normalize([0.1, 0, 1]);
+  const photos = [
+    { label: "Ann", embeddings: [ann], areas: [100] },
+    { label: "Ann", embeddings: [ann], areas: [100] },
+    // Without the pin the chooser would take face 1 (nearest Ann); the file says face 0.
+    { label: "Ann", embeddings: [fan, ann], areas: [100, 100], pinned: 0 },
+    { label: "Bob", embeddings: [ann, bob], areas: [100, 100], pinned: 1 },
+  ];
+  const { choices } = chooseFaces(photos);
+  assert.deepEqual(choices.map((c) => c.index), [0, 0, 0, 1]);
 });

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Frame, GIF, Image } from "imagescript";
+import { Frame, GIF, Image } from "npm:imagescript@1.3.1";
 import { join } from "node:path";
 import { decodeImage, downscaleBy, type RgbImage } from "../../src/image/mod.ts";
 import {

@@ -6,7 +6,7 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { decodeImage } from "../../src/image/mod.ts";
 import { loadModel } from "../../src/head/model_io.ts";
 import { Recognizer } from "../../src/head/recognizer.ts";

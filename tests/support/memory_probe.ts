@@ -7,7 +7,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { initBackend } from "../../src/backend/backend.ts";
 import { FaceAnalyzer, type PhotoRecord } from "../../src/embed/photo.ts";
 import { buildHead } from "../../src/head/head.ts";

@@ -5,7 +5,7 @@
  *
  *   deno run -A tests/support/parity_run.ts BACKEND PHOTO...
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { type BackendRequest, initBackend } from "../../src/backend/backend.ts";
 import { seededRandom } from "../../src/dataset/random.ts";
 import { CHIP_BYTES, FaceAnalyzer } from "../../src/embed/photo.ts";
