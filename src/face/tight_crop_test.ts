@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { initBackend } from "../backend/backend.ts";
 import { seededRandom } from "../dataset/random.ts";
 import { FaceDetector, rgbSource } from "./detect.ts";
