@@ -22,9 +22,9 @@
  *    same-photo rule, nearest first, in up to three rounds (a face attached in one round may vote
  *    in the next). A face between two groups stays unsorted: with a strict majority, a face of
  *    one player joined a look-alike's group, and faces of several players gathered round a group
- *    of tiny strangers' faces. Then every face attached by votes is checked again against the final groups, all at once,
- *    and leaves its group when its vote no longer holds (a face voted in early, before its own
- *    person's faces were placed).
+ *    of tiny strangers' faces. Then every face attached by votes is checked again against the
+ *    final groups, all at once, and leaves its group when its vote no longer holds (a face voted
+ *    in early, before its own person's faces were placed).
  * 7. Groups are sorted largest first; faces in none are unsorted.
  *
  * Every order is by distance, ties by face index, so the same faces in the same order give the same
@@ -75,7 +75,7 @@ export const ATTACH_MARGIN = 0.1;
 /**
  * Default share of the grouped faces near a left-over face that its group must exceed (step 6).
  * Measured on FC Barcelona (`bench/cluster.ts`, see the README): with a strict majority (1/2),
- * and every face trusted, a De Jong face joined Pique's group and faces of five players gathered
+ * and every face trusted, a De Jong face joined Pique's group and faces of four players gathered
  * round a bunch of tiny strangers' faces; with 3/4, the nearest-face rule, the final check and
  * {@linkcode MIN_RELIABLE_SIDE}, no group mixed two players at linking distances 0.36 to 0.4, for
  * 0.3 points of recall at 0.4.
@@ -143,6 +143,14 @@ export function densityCluster(
       `Attach distance "${attachDistance}" must be at least the linking distance "${eps}"`,
     );
   }
+  const voteShare = options.voteShare ?? VOTE_SHARE;
+  if (!(voteShare >= 0 && voteShare < 1)) {
+    throw new RangeError(`Vote share "${voteShare}" must be at least 0 and under 1`);
+  }
+  const reliable = options.reliable;
+  if (reliable && reliable.length !== n) {
+    throw new RangeError(`Got ${reliable.length} reliable flags for ${n} faces; give one per face`);
+  }
   const search = options.search ?? "index";
   const index = search === "index" ? new NeighbourIndex(points) : undefined;
   const within = (i: number, r: number, found: (j: number, d: number) => void) => {
@@ -154,19 +162,11 @@ export function densityCluster(
     }
   };
   const pairs = neighbourPairs(n, eps, within, options.onProgress);
-  const reliable = options.reliable;
-  if (reliable && reliable.length !== n) {
-    throw new RangeError(`Got ${reliable.length} reliable flags for ${n} faces; give one per face`);
-  }
   const core = coreFaces(n, pairs, minFaces, reliable);
   const groups = new PhotoAwareGroups(photo);
   const refused = linkCores(pairs, core, groups);
   const attached = attachBorders(pairs, core, groups, photo);
   const kept = collectGroups(n, core, attached, groups, minFaces);
-  const voteShare = options.voteShare ?? VOTE_SHARE;
-  if (!(voteShare >= 0 && voteShare < 1)) {
-    throw new RangeError(`Vote share "${voteShare}" must be at least 0 and under 1`);
-  }
   if (attachDistance > eps) {
     const rule = { radius: attachDistance, minVotes: options.minVotes ?? 2, share: voteShare };
     attachByVotes(kept, photo, rule, within);
