@@ -155,3 +155,88 @@ Deno.test("attach step: split votes between two groups attach nowhere", () => {
   assert.equal(result.groups.length, 2);
   assert.equal(result.group[6], -1);
 });
+
+/** 2-d points from [x, y] pairs. */
+function plane(xy: [number, number][]) {
+  return { data: new Float32Array(xy.flat()), dim: 2 };
+}
+
+Deno.test("unreliable faces: never core, so a tight bunch of them is no group; they may join one", () => {
+  // Group A: 3 faces round x=0. A bunch of 4 faces round x=5 (tiny faces of strangers, say), and
+  // face 7 at x=0.25, within the linking distance of A's core faces.
+  const xs = [0, 0.1, 0.2, 5, 5.05, 5.1, 5.15, 0.25];
+  const points = plane(xs.map((x) => [x, 0]));
+  const photo = Int32Array.from(xs.keys());
+  const options = { distance: 0.3, minFaces: 3 };
+  assert.deepEqual(densityCluster(points, photo, options).groups, [[0, 1, 2, 7], [3, 4, 5, 6]]);
+  const reliable = Uint8Array.from(xs, (_, i) => (i >= 3 ? 0 : 1));
+  const gated = densityCluster(points, photo, { ...options, reliable });
+  assert.deepEqual(gated.groups, [[0, 1, 2, 7]]);
+  assert.deepEqual([...gated.core], [1, 1, 1, 0, 0, 0, 0, 0]);
+  for (const i of [3, 4, 5, 6]) assert.equal(gated.group[i], -1, `face ${i}`);
+  // An unreliable face does not count toward another's neighbours: with faces 2 and 7
+  // unreliable, faces 0 and 1 have two reliable faces within the distance, too few for a core.
+  const thin = Uint8Array.from(xs, (_, i) => (i === 2 || i === 7 ? 0 : 1));
+  assert.deepEqual(densityCluster(points, photo, { ...options, reliable: thin }).groups, [[
+    3,
+    4,
+    5,
+    6,
+  ]]);
+  assert.throws(
+    () => densityCluster(points, photo, { ...options, reliable: new Uint8Array(3) }),
+    /3 reliable flags for 8 faces/,
+  );
+});
+
+Deno.test("attach step: the group needs more than 3/4 of the votes, not a bare majority", () => {
+  // Group A: 4 faces at x=0..0.25; group B: 3 faces at x=1.3..1.5. Face 7 at x=0.75 has 4 of
+  // A and 3 of B within 0.9, its nearest in A.
+  const xs = [0, 0.1, 0.2, 0.25, 1.3, 1.4, 1.5, 0.75];
+  const points = plane(xs.map((x) => [x, 0]));
+  const photo = Int32Array.from(xs.keys());
+  const options = { distance: 0.3, minFaces: 3, attachDistance: 0.9 };
+  const result = densityCluster(points, photo, options);
+  assert.equal(result.groups.length, 2);
+  assert.equal(result.group[7], -1);
+  const majority = densityCluster(points, photo, { ...options, voteShare: 0.5 });
+  assert.equal(majority.group[7], majority.group[0]);
+  assert.throws(() => densityCluster(points, photo, { ...options, voteShare: 1 }), /"1"/);
+});
+
+Deno.test("attach step: the nearest grouped face must be in the winning group", () => {
+  // Group A: 7 faces at x=0.2..0.5 on y=0; group B: 4 faces up the line x=1 from y=0.45. Face 11
+  // at (1, 0) has 7 votes for A and 2 for B (7/9 > 3/4) but its nearest grouped face is B's.
+  const a: [number, number][] = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5].map((x) => [x, 0]);
+  const b = (shift: number): [number, number][] =>
+    [0.45, 0.78, 1.1, 1.4].map((y) => [1, y + shift]);
+  const options = { distance: 0.35, minFaces: 3, attachDistance: 0.9 };
+  const photo = Int32Array.from({ length: 12 }, (_, i) => i);
+  const near = densityCluster(plane([...a, ...b(0), [1, 0]]), photo, options);
+  assert.equal(near.groups.length, 2);
+  assert.equal(near.group[11], -1);
+  // B a little higher: A's face is the nearest, and face 11 joins A.
+  const far = densityCluster(plane([...a, ...b(0.1), [1, 0]]), photo, options);
+  assert.equal(far.group[11], far.group[0]);
+});
+
+Deno.test("attach step: a face voted in early leaves when the final groups outvote it", () => {
+  // Group A at x=0..0.2, group B at x=1.65..1.95. In the first round face 8 (x=0.68) sees only
+  // A's faces within 0.6 and is voted into A, and faces 9-11 (x=1.2..1.24) are voted into B;
+  // then face 8 has 2 of A and 3 of B near it and leaves A.
+  const xs = [0, 0.05, 0.1, 0.2, 1.65, 1.75, 1.85, 1.95, 0.68, 1.2, 1.22, 1.24];
+  const points = plane(xs.map((x) => [x, 0]));
+  const photo = Int32Array.from(xs.keys());
+  const options = { distance: 0.3, minFaces: 4, attachDistance: 0.6 };
+  const result = densityCluster(points, photo, options);
+  assert.equal(result.groups.length, 2);
+  assert.equal(result.group[8], -1);
+  for (const i of [9, 10, 11]) assert.equal(result.group[i], result.group[4], `face ${i}`);
+  // Without faces 9-11, face 8 stays in A.
+  const alone = densityCluster(
+    plane(xs.slice(0, 9).map((x) => [x, 0])),
+    photo.slice(0, 9),
+    options,
+  );
+  assert.equal(alone.group[8], alone.group[0]);
+});

@@ -10,7 +10,12 @@ import { scanLibrary } from "../dataset/scan.ts";
 import type { FaceAnalyzer } from "../embed/photo.ts";
 import type { Box } from "../face/geometry.ts";
 import { analyzeFiles, type FailedFile, type StepProgress } from "../train/collect.ts";
-import { DEFAULT_DISTANCE, DEFAULT_MIN_FACES, densityCluster } from "./density.ts";
+import {
+  DEFAULT_DISTANCE,
+  DEFAULT_MIN_FACES,
+  densityCluster,
+  MIN_RELIABLE_SIDE,
+} from "./density.ts";
 import { NeighbourIndex, pointDistance, type Points } from "./neighbours.ts";
 
 /** Options of {@linkcode clusterLibrary}. */
@@ -21,6 +26,11 @@ export interface ClusterOptions {
   minFaces?: number;
   /** Two groups whose centroids are at most this far apart are suggested as one person. */
   mergeDistance?: number;
+  /**
+   * A face whose box is narrower or lower than this (pixels) is never a core face of a group,
+   * though it may join one. Default {@linkcode MIN_RELIABLE_SIDE}; 0 trusts every face.
+   */
+  minReliableSide?: number;
   /** Folders under the library to leave out, e.g. the output folder. */
   exclude?: string[];
   /** Progress of the per-photo analysis. */
@@ -179,9 +189,15 @@ export function groupFaces(
 ): Omit<Clustering, "library" | "photos" | "noFace" | "failed"> {
   const distance = options.distance ?? DEFAULT_DISTANCE;
   const minFaces = options.minFaces ?? DEFAULT_MIN_FACES;
+  const minSide = options.minReliableSide ?? MIN_RELIABLE_SIDE;
+  const reliable = Uint8Array.from(
+    faces,
+    (f) => (Math.min(f.box.width, f.box.height) >= minSide ? 1 : 0),
+  );
   const result = densityCluster(points, photo, {
     distance,
     minFaces,
+    reliable,
     onProgress: options.onGroupProgress,
   });
   const width = Math.max(3, String(result.groups.length).length);

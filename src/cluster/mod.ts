@@ -10,6 +10,8 @@ export {
   densityCluster,
   type DensityOptions,
   type DensityResult,
+  MIN_RELIABLE_SIDE,
+  VOTE_SHARE,
 } from "./density.ts";
 export { NeighbourIndex, type Points } from "./neighbours.ts";
 export { PhotoAwareGroups } from "./same_photo.ts";
