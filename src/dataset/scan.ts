@@ -49,6 +49,9 @@ const NOT_IMAGES =
 /** Deepest folder level searched below a person's folder. */
 const MAX_DEPTH = 8;
 
+/** Deepest folder level searched in a library (year/month/day/event nest deeper than persons). */
+const LIBRARY_MAX_DEPTH = 32;
+
 /**
  * Scan a dataset folder. Photos may sit in sub-folders of a person's folder; hidden files and
  * folders are ignored; symlink loops and unreadable entries are reported in `skipped`.
@@ -105,13 +108,13 @@ export async function scanDataset(root: string): Promise<Dataset> {
     }
     const found: LabelledFile[] = [];
     const label = entry.name;
-    await walk(
-      path,
-      0,
-      new Set(),
-      (p) => found.push({ path: p, name: relative(root, p), label }),
+    await walk(path, 0, {
+      seen: new Set(),
+      excluded: new Set(),
+      maxDepth: MAX_DEPTH,
+      add: (p) => found.push({ path: p, name: relative(root, p), label }),
       skipped,
-    );
+    });
     if (label === UNKNOWN_FOLDER) {
       unknown.push(...found);
     } else if (label.startsWith("_")) {
@@ -126,50 +129,56 @@ export async function scanDataset(root: string): Promise<Dataset> {
   return { root, labels, files, unknown, skipped, warnings };
 }
 
-async function walk(
-  dir: string,
-  depth: number,
-  seen: Set<string>,
-  add: (path: string) => void,
-  skipped: SkippedFile[],
-): Promise<void> {
+/** A walk through folders: what was seen, what to leave out, how deep, where files and failures go. */
+interface Walk {
+  /** Real paths of the folders on the current path (a folder seen again is a symlink loop). */
+  seen: Set<string>;
+  /** Real paths of folders left out on purpose, silently. */
+  excluded: ReadonlySet<string>;
+  maxDepth: number;
+  add: (path: string) => void;
+  skipped: SkippedFile[];
+}
+
+async function walk(dir: string, depth: number, w: Walk): Promise<void> {
   let real: string;
   try {
     real = await Deno.realPath(dir);
   } catch (error) {
-    skipped.push({ path: dir, reason: `cannot resolve folder: ${message(error)}` });
+    w.skipped.push({ path: dir, reason: `cannot resolve folder: ${message(error)}` });
     return;
   }
-  if (seen.has(real)) {
-    skipped.push({
+  if (w.excluded.has(real)) return;
+  if (w.seen.has(real)) {
+    w.skipped.push({
       path: dir,
       reason: "symlink loop: this folder was already visited; remove the link",
     });
     return;
   }
-  if (depth > MAX_DEPTH) {
-    skipped.push({ path: dir, reason: `nested deeper than ${MAX_DEPTH} folders` });
+  if (depth > w.maxDepth) {
+    w.skipped.push({ path: dir, reason: `nested deeper than ${w.maxDepth} folders` });
     return;
   }
-  seen.add(real);
+  w.seen.add(real);
   let entries: Deno.DirEntry[];
   try {
     entries = await sortedEntries(dir);
   } catch (error) {
-    skipped.push({ path: dir, reason: `cannot list folder: ${message(error)}` });
+    w.skipped.push({ path: dir, reason: `cannot list folder: ${message(error)}` });
     return;
   }
   for (const entry of entries) {
     if (entry.name.startsWith(".") || NOT_IMAGES.test(basename(entry.name))) continue;
     const path = join(dir, entry.name);
-    const isDir = await isDirectory(path, skipped);
+    const isDir = await isDirectory(path, w.skipped);
     if (isDir) {
-      await walk(path, depth + 1, seen, add, skipped);
+      await walk(path, depth + 1, w);
     } else if (isDir === false && (entry.isFile || entry.isSymlink)) {
-      add(path);
+      w.add(path);
     }
   }
-  seen.delete(real);
+  w.seen.delete(real);
 }
 
 /** Whether `path` (followed through links) is a folder; undefined, and skipped, when unreadable. */
@@ -237,47 +246,12 @@ export async function scanLibrary(root: string, exclude: readonly string[] = [])
   }));
   const files: LabelledFile[] = [];
   const skipped: SkippedFile[] = [];
-  const seen = new Set(excluded.filter((p): p is string => p !== undefined));
-  await walkLibrary(
-    root,
-    0,
-    seen,
-    (p) => files.push({ path: p, name: relative(root, p), label: "" }),
+  await walk(root, 0, {
+    seen: new Set(),
+    excluded: new Set(excluded.filter((p): p is string => p !== undefined)),
+    maxDepth: LIBRARY_MAX_DEPTH,
+    add: (p) => files.push({ path: p, name: relative(root, p), label: "" }),
     skipped,
-  );
+  });
   return { root, files, skipped };
-}
-
-/** {@linkcode walk}, with excluded folders pre-seeded as visited and deeper nesting allowed. */
-async function walkLibrary(
-  dir: string,
-  depth: number,
-  seen: Set<string>,
-  add: (path: string) => void,
-  skipped: SkippedFile[],
-): Promise<void> {
-  let real: string;
-  try {
-    real = await Deno.realPath(dir);
-  } catch (error) {
-    skipped.push({ path: dir, reason: `cannot resolve folder: ${message(error)}` });
-    return;
-  }
-  if (seen.has(real) || depth > 32) return; // excluded, a link loop, or absurdly deep
-  seen.add(real);
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await sortedEntries(dir);
-  } catch (error) {
-    skipped.push({ path: dir, reason: `cannot list folder: ${message(error)}` });
-    return;
-  }
-  for (const entry of entries) {
-    if (entry.name.startsWith(".") || NOT_IMAGES.test(basename(entry.name))) continue;
-    const path = join(dir, entry.name);
-    const isDir = await isDirectory(path, skipped);
-    if (isDir) await walkLibrary(path, depth + 1, seen, add, skipped);
-    else if (isDir === false && (entry.isFile || entry.isSymlink)) add(path);
-  }
-  seen.delete(real);
 }
