@@ -7,7 +7,7 @@
  */
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { LayersModel } from "../backend/tf_types.ts";
-import { scanDataset } from "../dataset/scan.ts";
+import { type LabelledFile, scanDataset, type SkippedFile } from "../dataset/scan.ts";
 import { stratifiedSplit } from "../dataset/split.ts";
 import { sha256Hex } from "../dataset/cache.ts";
 import { buildBackbone } from "../embed/backbone.ts";
@@ -145,6 +145,100 @@ export interface TrainResult {
 export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Promise<TrainResult> {
   const seed = options.seed ?? 42;
   const started = performance.now();
+  const data = await readCollections(options);
+  const photos = await analyzeCollections(analyzer, data, options);
+  const analyzeSeconds = (performance.now() - started) / 1000;
+  const picks = options.regions
+    ? regionFaces(photos.analyzed, options.regions)
+    : chosenFaces(photos.analyzed);
+  const rows = splitRows(picks.usable, data, options, seed);
+  const head = await fitHead(data, photos, rows, options, seed);
+  const fineTuned = (options.fineTune ?? 0) > 0
+    ? await fineTunePhase(analyzer, head, photos, rows, options, seed)
+    : undefined;
+  const scores = await scoreAndCalibrate(head.model, data, photos, rows, options, seed);
+
+  const { labels } = data;
+  const { trainRows, valRows, trainEx, valEx } = rows;
+  const perPerson: TrainReport["counts"]["perPerson"] = {};
+  for (const l of labels) perPerson[l] = { train: 0, val: 0 };
+  trainRows.forEach((r) => perPerson[r.file.label].train++);
+  valRows.forEach((r) => perPerson[r.file.label].val++);
+  const info: ModelInfo = {
+    format: MODEL_FORMAT,
+    labels,
+    backbone: fineTuned ? fineTuned.id : analyzer.backboneId,
+    ...(fineTuned
+      ? {
+        fineTune: {
+          stages: options.fineTune!,
+          baseBackbone: analyzer.backboneId,
+          learningRate: options.fineTuneLearningRate ?? DEFAULT_FINE_TUNE.learningRate,
+          epochs: options.fineTuneEpochs ?? DEFAULT_FINE_TUNE.epochs,
+          augment: options.augment ?? DEFAULT_FINE_TUNE.augment,
+        },
+      }
+      : {}),
+    chip: { size: CHIP_SIZE, padding: CHIP_PADDING, alignment: ALIGNMENT_ID },
+    embedding: { size: trainEx.x[0].length, normalize: "l2" },
+    threshold: scores.threshold,
+    createdAt: new Date().toISOString(),
+    training: {
+      data: options.data,
+      val: options.val ?? `${options.valSplit ?? 0.2} of data, stratified, seed ${seed}`,
+      hidden: options.hidden ?? 0,
+      ...head.fitOptions,
+    },
+    // Last: the centroids make it long.
+    openSet: scores.openSet,
+  };
+  const metrics = {
+    valAccuracy: scores.valAccuracy,
+    valExamples: valEx.x.length,
+    trainExamples: trainEx.x.length,
+    bestEpoch: head.fit.bestEpoch,
+    epochsRun: head.fit.epochsRun,
+    history: fineTuned ? [...head.history, ...fineTuned.history] : head.history,
+    fineTuneBestEpoch: fineTuned?.bestEpoch,
+    seconds: { analyze: analyzeSeconds, fit: head.seconds, fineTune: fineTuned?.seconds },
+    cache: { ...analyzer.stats },
+  };
+  return {
+    head: head.model,
+    backbone: fineTuned?.backbone,
+    info,
+    metrics,
+    report: {
+      failed: photos.failed,
+      noFace: picks.noFace,
+      noMatchingFace: picks.noMatchingFace,
+      multiFace: picks.multiFace,
+      warnings: data.warnings,
+      counts: { train: trainRows.length, val: valRows.length, perPerson },
+      strangers: photos.strangerRows.length,
+      validation: scores.validation,
+    },
+  };
+}
+
+/** The photos to train on: the person folders (or named regions), the validation folder, strangers. */
+interface Collections {
+  labels: string[];
+  /** Training and validation photos of the people, in that order. */
+  all: LabelledFile[];
+  valFiles: LabelledFile[];
+  /** Whether validation photos come from a folder (else a split of the data). */
+  valFolder: boolean;
+  /** Photos of `_unknown/` in data, then in the validation folder. */
+  strangerFiles: LabelledFile[];
+  /** Strangers of the training data: they also train the head towards equal probabilities. */
+  trainStrangers: Set<string>;
+  skipped: SkippedFile[];
+  warnings: string[];
+}
+
+/** Phase 1: read the folders (or the regions) and check there is something to learn. */
+async function readCollections(options: TrainOptions): Promise<Collections> {
   if (options.regions && options.val) {
     throw new Error("Faces named by regions are validated on a split of them: give no val folder");
   }
@@ -168,28 +262,71 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
       );
     }
   }
-  const all = [...dataset.files, ...valFiles];
-  const { analyzed, failed } = await analyzeFiles(analyzer, all, options.onProgress);
-  failed.push(...dataset.skipped.map((s) => ({ path: s.path, reason: s.reason })));
+  return {
+    labels,
+    all: [...dataset.files, ...valFiles],
+    valFiles,
+    valFolder: valSet !== undefined,
+    strangerFiles: [...dataset.unknown, ...(valSet?.unknown ?? [])],
+    trainStrangers: new Set(dataset.unknown.map((f) => f.path)),
+    skipped: dataset.skipped,
+    warnings,
+  };
+}
+
+/** Every photo analysed, and every stranger face as a unit embedding. */
+interface AnalyzedCollections {
+  analyzed: AnalyzedFile[];
+  failed: FailedFile[];
+  strangerRows: { file: AnalyzedFile; face: number; x: Float32Array }[];
+}
+
+/** Phase 2: decode, detect, align and embed every photo (cached), then free the workers. */
+async function analyzeCollections(
+  analyzer: FaceAnalyzer,
+  data: Collections,
+  options: TrainOptions,
+): Promise<AnalyzedCollections> {
+  const { analyzed, failed } = await analyzeFiles(analyzer, data.all, options.onProgress);
+  failed.push(...data.skipped.map((s) => ({ path: s.path, reason: s.reason })));
   // Every face of `_unknown/` is a stranger: calibration uses them all, the head those of `data`.
-  const strangerFiles = [...dataset.unknown, ...(valSet?.unknown ?? [])];
-  const strangers = await analyzeFiles(analyzer, strangerFiles, options.onProgress, "strangers");
+  const strangers = await analyzeFiles(
+    analyzer,
+    data.strangerFiles,
+    options.onProgress,
+    "strangers",
+  );
   failed.push(...strangers.failed);
   await analyzer.releaseWorkers(); // training needs memory, not more lanes
   const strangerRows = strangers.analyzed.flatMap((file) =>
     file.record.faces.map((f, face) => ({ file, face, x: normalize(f.embedding) }))
   );
-  const trainStrangers = new Set(dataset.unknown.map((f) => f.path));
-  const analyzeSeconds = (performance.now() - started) / 1000;
+  return { analyzed, failed, strangerRows };
+}
 
-  const { usable, noFace, noMatchingFace, multiFace } = options.regions
-    ? regionFaces(analyzed, options.regions)
-    : chosenFaces(analyzed);
+/** The training and validation faces, as rows and as examples for the head. */
+interface Rows {
+  trainRows: UsableFace[];
+  valRows: UsableFace[];
+  trainEx: Examples;
+  valEx: Examples;
+  /** The people with at least one training face. */
+  present: Set<string>;
+  /** How many people the head tells apart (every label, present or not). */
+  classes: number;
+}
 
-  const valPaths = new Set(valFiles.map((f) => f.path));
+/** Phase 3: validation faces from the folder, else a stratified split of the faces. */
+function splitRows(
+  usable: UsableFace[],
+  data: Collections,
+  options: TrainOptions,
+  seed: number,
+): Rows {
+  const valPaths = new Set(data.valFiles.map((f) => f.path));
   let trainRows = usable.filter((u) => !valPaths.has(u.file.path));
   let valRows = usable.filter((u) => valPaths.has(u.file.path));
-  if (!valSet) {
+  if (!data.valFolder) {
     const split = stratifiedSplit(
       usable.map((u) => ({ ...u, label: u.file.label })),
       options.valSplit ?? 0.2,
@@ -199,24 +336,60 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
     valRows = split.val;
   }
   const present = new Set(trainRows.map((r) => r.file.label));
-  const missing = labels.filter((l) => !present.has(l));
+  const missing = data.labels.filter((l) => !present.has(l));
   if (present.size < 2) {
     throw new Error(
       `Only ${present.size} person(s) have a photo with a usable face in "${options.data}"; ` +
         "a recogniser needs at least 2",
     );
   }
-  if (missing.length > 0) warnings.push(`No usable training photo for: ${missing.join(", ")}`);
-  const toExamples = (rows: typeof usable): Examples => ({
+  if (missing.length > 0) data.warnings.push(`No usable training photo for: ${missing.join(", ")}`);
+  const toExamples = (rows: UsableFace[]): Examples => ({
     x: rows.map((r) => r.x),
-    y: rows.map((r) => labels.indexOf(r.file.label)),
+    y: rows.map((r) => data.labels.indexOf(r.file.label)),
   });
-  const trainEx = toExamples(trainRows);
-  const valEx = toExamples(valRows);
+  return {
+    trainRows,
+    valRows,
+    trainEx: toExamples(trainRows),
+    valEx: toExamples(valRows),
+    present,
+    classes: data.labels.length,
+  };
+}
 
-  const head = buildHead({
+/** The head after its phase, with what a fine-tuning phase continues from. */
+interface FittedHead {
+  model: tf.LayersModel;
+  fit: { history: EpochLogs[]; bestEpoch: number; epochsRun: number };
+  /** The head phase's epochs, marked phase 0. */
+  history: EpochLogs[];
+  fitOptions: {
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    patience: number;
+    seed: number;
+  };
+  seconds: number;
+  /** Names this run's data and settings in checkpoints. */
+  key: string;
+  /** The checkpoint this run continues from, if any. */
+  resumed: Awaited<ReturnType<typeof loadCheckpoint>>;
+}
+
+/** Phase 4: train the head on frozen embeddings (or take it from a matching checkpoint). */
+async function fitHead(
+  data: Collections,
+  photos: AnalyzedCollections,
+  rows: Rows,
+  options: TrainOptions,
+  seed: number,
+): Promise<FittedHead> {
+  const { trainEx, valEx } = rows;
+  const model = buildHead({
     inputSize: trainEx.x[0].length,
-    classes: labels.length,
+    classes: data.labels.length,
     hidden: options.hidden,
     seed,
   });
@@ -227,14 +400,16 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
     patience: options.patience ?? DEFAULT_FIT.patience,
     seed,
   };
-  const fitStarted = performance.now();
-  const negatives = strangerRows.filter((r) => trainStrangers.has(r.file.path)).map((r) => r.x);
+  const started = performance.now();
+  const negatives = photos.strangerRows
+    .filter((r) => data.trainStrangers.has(r.file.path))
+    .map((r) => r.x);
   // A checkpoint of the same data and settings lets an interrupted run continue.
   const ckpt = options.checkpointDir;
   const key = await sha256Hex(new TextEncoder().encode(JSON.stringify({
-    files: all.map((f) => [f.path, f.label]),
-    strangers: strangerFiles.map((f) => f.path),
-    split: [trainRows.length, valRows.length],
+    files: data.all.map((f) => [f.path, f.label]),
+    strangers: data.strangerFiles.map((f) => f.path),
+    split: [rows.trainRows.length, rows.valRows.length],
     fitOptions,
     hidden: options.hidden ?? 0,
     fineTune: [
@@ -245,9 +420,9 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
     ],
   })));
   const resumed = ckpt && options.resume ? await loadCheckpoint(ckpt, key) : undefined;
-  let fit: { history: EpochLogs[]; bestEpoch: number; epochsRun: number };
+  let fit: FittedHead["fit"];
   if (resumed) {
-    head.setWeights(resumed.head.getWeights());
+    model.setWeights(resumed.head.getWeights());
     resumed.head.dispose();
     const phase0 = resumed.state.history.filter((h) => h.phase === 0);
     fit = {
@@ -256,10 +431,10 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
       epochsRun: phase0.length,
     };
   } else {
-    fit = await fitClassifier(head, {
+    fit = await fitClassifier(model, {
       train: trainEx,
       val: valEx,
-      classes: labels.length,
+      classes: data.labels.length,
       negatives,
     }, {
       ...fitOptions,
@@ -272,66 +447,99 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
         epoch: fit.epochsRun - 1,
         headBestEpoch: fit.bestEpoch,
         history: fit.history.map((logs) => ({ ...logs, phase: 0 })),
-      }, { head });
+      }, { head: model });
     }
   }
-  const fitSeconds = (performance.now() - fitStarted) / 1000;
+  return {
+    model,
+    fit,
+    history: fit.history.map((logs) => ({ ...logs, phase: 0 })),
+    fitOptions,
+    seconds: (performance.now() - started) / 1000,
+    key,
+    resumed,
+  };
+}
 
-  let history: EpochLogs[] = fit.history.map((logs) => ({ ...logs, phase: 0 }));
-  let fineTuned:
-    | { backbone: tf.LayersModel; id: string; seconds: number; bestEpoch: number }
-    | undefined;
-  if ((options.fineTune ?? 0) > 0) {
-    const ftStarted = performance.now();
-    const backbone = buildBackbone();
-    const start = resumed?.backbone ?? analyzer.backbone;
-    copyWeights(start, backbone);
-    resumed?.backbone?.dispose();
-    const done = resumed?.state.phase === 1
-      ? resumed.state.history.filter((h) => h.phase === 1)
-      : [];
-    const chipsOf = (rows: typeof usable) => gatherChips(analyzer, rows, options.onProgress);
-    const ft = await fineTune(backbone, head, {
-      train: { chips: await chipsOf(trainRows), y: trainEx.y },
-      val: { chips: await chipsOf(valRows), y: valEx.y },
-      classes: labels.length,
-    }, {
-      stages: options.fineTune!,
-      learningRate: options.fineTuneLearningRate,
-      epochs: options.fineTuneEpochs,
-      augment: options.augment,
-      seed,
-      initialEpoch: done.length,
-      onEpochEnd: (epoch, logs) =>
-        options.onEpochEnd?.(fit.epochsRun + epoch, { ...logs, phase: 1 }),
-      afterEpoch: ckpt
-        ? async (epoch, logs) => {
-          done.push({ ...logs, phase: 1 });
-          await saveCheckpoint(ckpt, {
-            key,
-            phase: 1,
-            epoch,
-            headBestEpoch: fit.bestEpoch,
-            history: [...history, ...done],
-          }, { head, backbone });
-        }
-        : undefined,
-    });
-    history = [...history, ...(ckpt ? done : ft.history.map((logs) => ({ ...logs, phase: 1 })))];
-    // The head now reads the fine-tuned backbone's embeddings: re-embed for the figures below.
-    trainEx.x = await embedRows(backbone, analyzer, trainRows);
-    valEx.x = await embedRows(backbone, analyzer, valRows);
-    const reembedded = await embedRows(backbone, analyzer, strangerRows);
-    strangerRows.forEach((r, i) => r.x = reembedded[i]);
-    fineTuned = {
-      backbone,
-      id: `${BACKBONE_ID}+finetuned-${(await weightsHash(backbone)).slice(0, 16)}`,
-      seconds: (performance.now() - ftStarted) / 1000,
-      bestEpoch: ft.bestEpoch,
-    };
-  }
+/** What a fine-tuning phase gives: the backbone, its id, its epochs. */
+interface FineTuned {
+  backbone: tf.LayersModel;
+  id: string;
+  seconds: number;
+  bestEpoch: number;
+  /** The fine-tuning epochs, marked phase 1. */
+  history: EpochLogs[];
+}
 
-  // Threshold and validation figures from the restored best weights.
+/**
+ * Phase 5 (optional): unfreeze the backbone's top stages and train them with the head, then
+ * re-embed every row with the fine-tuned backbone, since the head now reads its embeddings.
+ */
+async function fineTunePhase(
+  analyzer: FaceAnalyzer,
+  head: FittedHead,
+  photos: AnalyzedCollections,
+  rows: Rows,
+  options: TrainOptions,
+  seed: number,
+): Promise<FineTuned> {
+  const started = performance.now();
+  const { resumed, key, fit } = head;
+  const ckpt = options.checkpointDir;
+  const backbone = buildBackbone();
+  copyWeights(resumed?.backbone ?? analyzer.backbone, backbone);
+  resumed?.backbone?.dispose();
+  const done = resumed?.state.phase === 1 ? resumed.state.history.filter((h) => h.phase === 1) : [];
+  const chipsOf = (r: UsableFace[]) => gatherChips(analyzer, r, options.onProgress);
+  const ft = await fineTune(backbone, head.model, {
+    train: { chips: await chipsOf(rows.trainRows), y: rows.trainEx.y },
+    val: { chips: await chipsOf(rows.valRows), y: rows.valEx.y },
+    classes: rows.classes,
+  }, {
+    stages: options.fineTune!,
+    learningRate: options.fineTuneLearningRate,
+    epochs: options.fineTuneEpochs,
+    augment: options.augment,
+    seed,
+    initialEpoch: done.length,
+    onEpochEnd: (epoch, logs) => options.onEpochEnd?.(fit.epochsRun + epoch, { ...logs, phase: 1 }),
+    afterEpoch: ckpt
+      ? async (epoch, logs) => {
+        done.push({ ...logs, phase: 1 });
+        await saveCheckpoint(ckpt, {
+          key,
+          phase: 1,
+          epoch,
+          headBestEpoch: fit.bestEpoch,
+          history: [...head.history, ...done],
+        }, { head: head.model, backbone });
+      }
+      : undefined,
+  });
+  rows.trainEx.x = await embedRows(backbone, analyzer, rows.trainRows);
+  rows.valEx.x = await embedRows(backbone, analyzer, rows.valRows);
+  const reembedded = await embedRows(backbone, analyzer, photos.strangerRows);
+  photos.strangerRows.forEach((r, i) => r.x = reembedded[i]);
+  return {
+    backbone,
+    id: `${BACKBONE_ID}+finetuned-${(await weightsHash(backbone)).slice(0, 16)}`,
+    seconds: (performance.now() - started) / 1000,
+    bestEpoch: ft.bestEpoch,
+    history: ckpt ? done : ft.history.map((logs) => ({ ...logs, phase: 1 })),
+  };
+}
+
+/** Phase 6: validation figures from the restored best weights, and each person's threshold. */
+async function scoreAndCalibrate(
+  head: tf.LayersModel,
+  data: Collections,
+  photos: AnalyzedCollections,
+  rows: Rows,
+  options: TrainOptions,
+  seed: number,
+) {
+  const { labels } = data;
+  const { trainEx, valEx, valRows } = rows;
   const scored = valEx.x.length > 0 ? valEx : trainEx;
   const probs = await predictRows(head, scored.x);
   const best = probs.map(argmax);
@@ -341,7 +549,7 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
     labels.length,
   );
   const openSet = calibrateOpenSet(
-    labels.filter((l) => present.has(l)).map((label) => {
+    labels.filter((l) => rows.present.has(l)).map((label) => {
       const k = labels.indexOf(label);
       return {
         label,
@@ -349,7 +557,7 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
         heldOut: valEx.x.filter((_, i) => valEx.y[i] === k),
       };
     }),
-    strangerRows.map((r) => r.x),
+    photos.strangerRows.map((r) => r.x),
     {
       strangerAcceptance: options.strangerAcceptance,
       heldOutSource: valEx.x.length === 0
@@ -366,66 +574,8 @@ export async function train(analyzer: FaceAnalyzer, options: TrainOptions): Prom
     probability: Math.max(...probs[i]),
     box: r.file.record.faces[r.face].box,
   }));
-  const perPerson: TrainReport["counts"]["perPerson"] = {};
-  for (const l of labels) perPerson[l] = { train: 0, val: 0 };
-  trainRows.forEach((r) => perPerson[r.file.label].train++);
-  valRows.forEach((r) => perPerson[r.file.label].val++);
-
-  const info: ModelInfo = {
-    format: MODEL_FORMAT,
-    labels,
-    backbone: fineTuned ? fineTuned.id : analyzer.backboneId,
-    ...(fineTuned
-      ? {
-        fineTune: {
-          stages: options.fineTune!,
-          baseBackbone: analyzer.backboneId,
-          learningRate: options.fineTuneLearningRate ?? DEFAULT_FINE_TUNE.learningRate,
-          epochs: options.fineTuneEpochs ?? DEFAULT_FINE_TUNE.epochs,
-          augment: options.augment ?? DEFAULT_FINE_TUNE.augment,
-        },
-      }
-      : {}),
-    chip: { size: CHIP_SIZE, padding: CHIP_PADDING, alignment: ALIGNMENT_ID },
-    embedding: { size: trainEx.x[0].length, normalize: "l2" },
-    threshold,
-    createdAt: new Date().toISOString(),
-    training: {
-      data: options.data,
-      val: options.val ?? `${options.valSplit ?? 0.2} of data, stratified, seed ${seed}`,
-      hidden: options.hidden ?? 0,
-      ...fitOptions,
-    },
-    // Last: the centroids make it long.
-    openSet,
-  };
-  const metrics = {
-    valAccuracy: scored === valEx ? correct / scored.x.length : undefined,
-    valExamples: valEx.x.length,
-    trainExamples: trainEx.x.length,
-    bestEpoch: fit.bestEpoch,
-    epochsRun: fit.epochsRun,
-    history,
-    fineTuneBestEpoch: fineTuned?.bestEpoch,
-    seconds: { analyze: analyzeSeconds, fit: fitSeconds, fineTune: fineTuned?.seconds },
-    cache: { ...analyzer.stats },
-  };
-  return {
-    head,
-    backbone: fineTuned?.backbone,
-    info,
-    metrics,
-    report: {
-      failed,
-      noFace,
-      noMatchingFace,
-      multiFace,
-      warnings,
-      counts: { train: trainRows.length, val: valRows.length, perPerson },
-      strangers: strangerRows.length,
-      validation,
-    },
-  };
+  const valAccuracy = scored === valEx ? correct / scored.x.length : undefined;
+  return { threshold, openSet, validation, valAccuracy };
 }
 
 /** A training face: the photo (labelled with the face's person), its unit embedding, its index. */
