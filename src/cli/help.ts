@@ -45,6 +45,8 @@ Examples:
   deno task train --data photos/train --val photos/test --model models/friends
   deno run -A main.ts predict party.jpg --model models/friends --json
   deno run -A main.ts evaluate --data photos/test --model models/friends   # then open models/friends/report.html
+  deno task cluster ~/Pictures --out people                 # no folders per person yet: group, then rename
+  deno task tag ~/Pictures --model models/friends --xmp     # names into XMP sidecars for photo managers
 
 Exit codes: 0 ok, 1 failure (a file or model could not be used), 2 usage error,
 130 interrupted (Ctrl-C; train keeps the previous model).
