@@ -202,7 +202,5 @@ export {
   shardOf,
 } from "./src/analyze/shard.ts";
 export * from "./src/cluster/mod.ts";
-// --- photo metadata: XMP face regions (src/xmp) ---
 export * from "./src/xmp/mod.ts";
 export { type RegionLabelledPhoto } from "./src/train/region_labels.ts";
-// --- end photo metadata ---

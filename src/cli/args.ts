@@ -108,7 +108,6 @@ export interface AnalyzeArgs extends CommonArgs {
   /** The shard to analyse; undefined: every photo. */
   shard: Shard | undefined;
 }
-// --- cluster (issue #14) ---
 /** `facefit cluster LIBRARY --out DIR` */
 export interface ClusterArgs extends CommonArgs {
   kind: "cluster";
@@ -125,8 +124,6 @@ export interface ClusterArgs extends CommonArgs {
   /** Write clusters.html (false with --no-page). */
   page: boolean;
 }
-// --- end cluster ---
-// --- tag (XMP face regions, src/xmp) ---
 /** Where `train` takes its names from. */
 export const LABEL_SOURCES = ["folders", "xmp"] as const;
 /** A label source. */
@@ -147,7 +144,6 @@ export interface TagArgs extends CommonArgs {
   /** One threshold for everyone instead of the model's per-person ones. */
   threshold: number | undefined;
 }
-// --- end tag ---
 
 /** `facefit help [COMMAND]` or `--help` */
 export interface HelpArgs {
@@ -452,7 +448,6 @@ function shard(
   }
 }
 
-// --- cluster (issue #14) ---
 function clusterArgs(
   common: CommonArgs,
   values: Record<string, string | boolean | undefined>,
@@ -481,8 +476,6 @@ function clusterArgs(
     page: values["no-page"] !== true,
   };
 }
-// --- end cluster ---
-// --- tag ---
 function tagArgs(
   values: Record<string, string | boolean | undefined>,
   positionals: string[],
@@ -522,7 +515,6 @@ function labelSource(v: string | boolean | undefined): LabelSource {
   }
   return source as LabelSource;
 }
-// --- end tag ---
 
 /** Distances between unit embeddings lie in 0..2; probabilities in 0..1 fit inside. */
 function threshold(v: string | boolean | undefined): number | undefined {

@@ -207,7 +207,6 @@ Examples:
   deno task analyze photos --shard 0/3 --cache /shared/facefit-cache
   deno task analyze /data/library --shard index/8 --cache /data/cache --json
   deno task train --data photos --cache /shared/facefit-cache   # the reduce step: nothing to analyse`,
-  // --- cluster (issue #14) ---
   cluster: `facefit cluster: group the faces of an unlabelled photo library by person.
 
 Finds every face in every photo under LIBRARY (sub-folders too), embeds it, and groups the faces
@@ -239,10 +238,8 @@ Examples:
   deno run -A main.ts cluster ~/Pictures --out people
   mv people/person_003 people/Grandma && deno task train --data people --model models/family
   deno run -A main.ts cluster ~/Pictures --out people --model models/family`,
-  // --- end cluster ---
 };
 
-// --- tag ---
 TEXTS.tag =
   `facefit tag: name the faces of every photo in a library, where photo managers read them.
 
@@ -276,7 +273,6 @@ Examples:
   deno run -A main.ts tag ~/Pictures --model models/family --xmp
   deno run -A main.ts tag ~/Pictures --model models/family --jsonl faces.jsonl
   exiftool -struct -j -XMP-mwg-rs:RegionInfo ~/Pictures/party.jpg.xmp`;
-// --- end tag ---
 
 /** The help text of the tool or of one command. */
 export function helpText(command?: CommandName): string {

@@ -145,7 +145,6 @@ export async function trainAndSave(
   return result;
 }
 
-// --- tag: train --labels xmp ---
 /** The named face regions of a library's sidecars and embedded XMP, as training labels. */
 async function xmpLabels(library: string, reporter: Reporter) {
   const found = await libraryRegions(
@@ -168,7 +167,6 @@ async function xmpLabels(library: string, reporter: Reporter) {
   }
   return found.photos;
 }
-// --- end tag ---
 
 /** Save the model; a Ctrl-C meanwhile drops the new one unless it is already in place. */
 async function save(
