@@ -12,6 +12,7 @@ import type { Tensor3D } from "../backend/tf_types.ts";
 import * as faceapi from "npm:@vladmandic/face-api@1.7.15/dist/face-api.node-wasm.js";
 import { fullSize, regionOf, type RgbImage, type ShrunkImage } from "../image/mod.ts";
 import { type Box, clampBox, nonMaxSuppression, type Point } from "./geometry.ts";
+import { averageMirrored } from "./mirror.ts";
 import { Ssd, type SsdRunner } from "./ssd.ts";
 import { boxOfLandmarks, judgeTightCrop } from "./tight_crop.ts";
 import { loadWeightMap } from "./weights.ts";
@@ -385,9 +386,11 @@ export class FaceDetector {
 
   /**
    * Three looks of the landmark network: on `start` (the whole image first), then twice on the
-   * box the previous look's landmarks imply. The face is the last look's box and landmarks; the
-   * image is a tight crop when the last two looks agree on a face that fills it (see
-   * `judgeTightCrop`).
+   * box the previous look's landmarks imply. The image is a tight crop when the last two looks
+   * agree on a face that fills it (see `judgeTightCrop`). The face is the last look's box, and the
+   * mean of its landmarks and those of the same look at the mirror image (see `averageMirrored`):
+   * on FC Barcelona's 92x112 Test crops, that lifted a model trained on the Train crops from 212
+   * to 215 of 222 (README "Face crops").
    */
   async #readAsTightCrop(
     tensor: Tensor3D,
@@ -395,33 +398,39 @@ export class FaceDetector {
     start: Box,
     { width, height }: { width: number; height: number },
   ): Promise<{ face: FaceBox; tight: boolean; drift: number }> {
-    const look = async (box: Box) => {
+    const look = async (box: Box, mirrored = false) => {
       const crop = cropBox(tensor, {
         x: (box.x - view.x) / view.scale,
         y: (box.y - view.y) / view.scale,
         width: box.width / view.scale,
         height: box.height / view.scale,
       });
+      const at = {
+        x: view.x + crop.x * view.scale,
+        y: view.y + crop.y * view.scale,
+        scale: view.scale,
+      };
+      const mirror = mirrored ? tf.reverse(crop.tensor, 1) as Tensor3D : undefined;
       try {
-        const [points] = await this.landmarks([{
-          tensor: crop.tensor,
-          x: view.x + crop.x * view.scale,
-          y: view.y + crop.y * view.scale,
-          scale: view.scale,
-        }]);
-        return points;
+        const [points, flipped] = await this.landmarks([
+          { tensor: crop.tensor, ...at },
+          ...(mirror ? [{ tensor: mirror, x: 0, y: 0, scale: 1 }] : []),
+        ]);
+        const mean = flipped ? averageMirrored(points, flipped, crop.tensor.shape[1], at) : points;
+        return { points, mean };
       } finally {
         crop.tensor.dispose();
+        mirror?.dispose();
       }
     };
     const boxOf = (points: Point[]) => clampBox(boxOfLandmarks(points), width, height);
     const first = await look(start);
-    const second = await look(boxOf(first));
-    const third = await look(boxOf(second));
-    const box = boxOf(third);
-    const verdict = judgeTightCrop(second, third, width, height);
+    const second = await look(boxOf(first.points));
+    const third = await look(boxOf(second.points), true);
+    const box = boxOf(third.points);
+    const verdict = judgeTightCrop(second.points, third.points, width, height);
     const tight = Math.min(box.width, box.height) >= MIN_FACE_SIZE && verdict.tight;
-    return { face: { box, score: 0, pass: 3, landmarks: third }, tight, drift: verdict.drift };
+    return { face: { box, score: 0, pass: 3, landmarks: third.mean }, tight, drift: verdict.drift };
   }
 
   /** One SSD pass on a view placed in the middle of a grey canvas `CANVAS` times its size. */
