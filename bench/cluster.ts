@@ -29,14 +29,12 @@ import { normalize } from "../src/head/vectors.ts";
 import { chooseFaces } from "../src/train/choose_face.ts";
 import { type Clustering, clusterLibrary, groupFaces } from "../src/cluster/mod.ts";
 import { DEFAULT_DISTANCE } from "../src/cluster/density.ts";
+import { FCBARCELONA } from "./run_cli.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    data: {
-      type: "string",
-      default: new URL("../../shared/datasets/fcbarcelona", import.meta.url).pathname,
-    },
+    data: { type: "string", default: FCBARCELONA },
     cache: { type: "string" },
     distances: { type: "string", default: "0.35,0.4,0.45,0.5,0.55,0.6" },
     cold: { type: "boolean", default: false },

@@ -27,15 +27,12 @@ import { distance } from "../src/head/vectors.ts";
 import { type AnalyzedFile, analyzeFiles } from "../src/train/collect.ts";
 import { CROP_HEIGHT, CROP_WIDTH } from "../tests/support/face_crops.ts";
 import { type CropEntry, makeCrops } from "./make_crops.ts";
-import { runCli } from "./run_cli.ts";
+import { FCBARCELONA, runCli } from "./run_cli.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    data: {
-      type: "string",
-      default: new URL("../../shared/datasets/fcbarcelona", import.meta.url).pathname,
-    },
+    data: { type: "string", default: FCBARCELONA },
     crops: { type: "string" },
     json: { type: "boolean", default: false },
   },

@@ -11,15 +11,12 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { sha256Hex } from "../src/dataset/cache.ts";
 import { scanDataset } from "../src/dataset/scan.ts";
-import { runCli } from "./run_cli.ts";
+import { FCBARCELONA, runCli } from "./run_cli.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    data: {
-      type: "string",
-      default: new URL("../../shared/datasets/fcbarcelona", import.meta.url).pathname,
-    },
+    data: { type: "string", default: FCBARCELONA },
     configs: { type: "string", default: "0,1,2" },
     cache: { type: "string" },
     seed: { type: "string", default: "42" },

@@ -28,6 +28,7 @@ import {
   greyCrop,
   headRect,
 } from "../tests/support/face_crops.ts";
+import { FCBARCELONA } from "./run_cli.ts";
 
 /** One crop of the collection and where it came from. */
 export interface CropEntry {
@@ -94,10 +95,7 @@ if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      data: {
-        type: "string",
-        default: new URL("../../shared/datasets/fcbarcelona", import.meta.url).pathname,
-      },
+      data: { type: "string", default: FCBARCELONA },
       out: { type: "string" },
       splits: { type: "string", default: "Train,Test" },
       backend: { type: "string", default: "wasm" },

@@ -12,15 +12,12 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { scanDataset } from "../src/dataset/scan.ts";
-import { runCli } from "./run_cli.ts";
+import { FCBARCELONA, runCli } from "./run_cli.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    data: {
-      type: "string",
-      default: new URL("../../shared/datasets/fcbarcelona", import.meta.url).pathname,
-    },
+    data: { type: "string", default: FCBARCELONA },
     cache: { type: "string" },
     seed: { type: "string", default: "42" },
     only: { type: "string" },

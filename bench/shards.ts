@@ -9,14 +9,12 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { cli } from "../tests/support/cli.ts";
+import { FCBARCELONA } from "./run_cli.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    data: {
-      type: "string",
-      default: new URL("../../shared/datasets/fcbarcelona", import.meta.url).pathname,
-    },
+    data: { type: "string", default: FCBARCELONA },
     shards: { type: "string", default: "3" },
     json: { type: "boolean", default: false },
   },
