@@ -45,8 +45,8 @@ export interface AnalyzeSummary {
 /**
  * Analyse the photos of one shard of a library into the analyzer's cache.
  *
- * A photo is read once: its content hash decides its shard, and only this shard's photos are
- * decoded. Copies of one photo share a hash, and so a shard; within a shard they are analysed once.
+ * A photo is read and hashed once: its content hash decides its shard and is its cache key, and
+ * only this shard's photos are decoded. Copies of one photo share a hash, and so a shard; within a shard they are analysed once.
  *
  * @example Analyse shard 0 of 2 of a folder into a cache
  * ```ts ignore
@@ -101,7 +101,7 @@ export async function analyzeLibrary(
       await first.catch(() => {});
       return undefined;
     }
-    const analysis = analyzer.analyzeFile(file.path, bytes);
+    const analysis = analyzer.analyzeFile(file.path, { bytes, sha256: hash });
     seen.set(hash, analysis);
     try {
       await analysis;

@@ -289,16 +289,23 @@ export class FaceAnalyzer {
   /**
    * Analyze a photo file, from the caches when its bytes were seen before.
    *
-   * @param bytes the file's bytes, when the caller has read them already.
+   * @param read the file's bytes and their SHA-256 (hex), when the caller has them already.
    * @throws Error naming the file when it cannot be read or decoded.
    */
-  async analyzeFile(path: string, bytes?: Uint8Array): Promise<PhotoRecord> {
-    return await this.#analyzeRead(path, await this.#read(path, bytes));
+  async analyzeFile(
+    path: string,
+    read?: { bytes: Uint8Array; sha256: string },
+  ): Promise<PhotoRecord> {
+    return await this.#analyzeRead(path, await this.#read(path, read));
   }
 
   /** A file's bytes and their cache key (empty without a cache). */
-  async #read(path: string, read?: Uint8Array): Promise<{ bytes: Uint8Array; key: string }> {
-    const bytes = read ?? await readImageBytes(path);
+  async #read(
+    path: string,
+    read?: { bytes: Uint8Array; sha256: string },
+  ): Promise<{ bytes: Uint8Array; key: string }> {
+    if (read) return { bytes: read.bytes, key: this.#caches ? read.sha256 : "" };
+    const bytes = await readImageBytes(path);
     return { bytes, key: this.#caches ? await sha256Hex(bytes) : "" };
   }
 
