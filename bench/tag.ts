@@ -131,24 +131,9 @@ if (!only || only === "speed") {
     model,
     ...report,
   ], evalCache);
-  const t1 = await run("tag --xmp, cold cache", [
-    "tag",
-    lib,
-    "--model",
-    model,
-    "--xmp",
-    "--json",
-    "-q",
-  ], tagCache);
-  const t2 = await run("tag --xmp again (resumed: nothing to do)", [
-    "tag",
-    lib,
-    "--model",
-    model,
-    "--xmp",
-    "--json",
-    "-q",
-  ], tagCache);
+  const tagXmp = ["tag", lib, "--model", model, "--xmp", "--json", "-q"];
+  const t1 = await run("tag --xmp, cold cache", tagXmp, tagCache);
+  const t2 = await run("tag --xmp again (resumed: nothing to do)", tagXmp, tagCache);
   const e3 = await run("evaluate, warm cache", [
     "evaluate",
     "--data",
