@@ -3,19 +3,19 @@
  * the 68-point landmark network of `@vladmandic/face-api`.
  *
  * face-api's own `detectAllFaces` reads tensors synchronously, which crashes under WebGPU in Deno;
- * here only the networks' forward passes are borrowed and every read is `await t.data()`.
+ * here only the networks' weights are borrowed (`ssd.ts`, `landmark_net.ts` run them with fused
+ * kernels) and every read is `await t.data()`.
  *
  * @module
  */
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import type { Tensor3D } from "../backend/tf_types.ts";
-import * as faceapi from "npm:@vladmandic/face-api@1.7.15/dist/face-api.node-wasm.js";
 import { fullSize, regionOf, type RgbImage, type ShrunkImage } from "../image/mod.ts";
 import { type Box, clampBox, nonMaxSuppression, type Point } from "./geometry.ts";
+import { LandmarkNet } from "./landmark_net.ts";
 import { averageMirrored } from "./mirror.ts";
 import { Ssd, type SsdRunner } from "./ssd.ts";
 import { boxOfLandmarks, judgeTightCrop } from "./tight_crop.ts";
-import { loadWeightMap } from "./weights.ts";
 
 /** One face found in a photo. Coordinates are pixels of the photo. */
 export interface DetectedFace {
@@ -37,6 +37,19 @@ export interface DetectedFace {
 export interface SsdHelper {
   /** A runner for one pass on decoded pixels, or undefined when busy enough already. */
   withRoom(): SsdRunner | undefined;
+  /**
+   * A runner for one landmark pass, only where a worker holds nothing at all (undefined
+   * otherwise): a landmark pass is short, and a busy worker's queue belongs to SSD passes. A
+   * small image costs several landmark passes and rarely an SSD pass, so without this its
+   * worker would sit idle while this thread did everything.
+   */
+  whenIdle?(): LandmarkRunner | undefined;
+}
+
+/** Something that runs the landmark network on faces' pixels (see {@linkcode LandmarkNet.run}). */
+export interface LandmarkRunner {
+  /** Landmarks relative to each face's picture, 136 numbers a face. */
+  landmarks(faces: RgbImage[]): Promise<Float32Array>;
 }
 
 /** Per-call detection options. */
@@ -253,26 +266,24 @@ export function cropBox(image: tf.Tensor3D, box: Box): FaceCrop {
  */
 export class FaceDetector {
   readonly #ssd: Ssd;
-  readonly #landmarks: faceapi.FaceLandmark68Net;
+  readonly #landmarks: LandmarkNet;
   /** Where SSD passes may run besides this thread, when it has room (see `runElsewhere`). */
   #helper: SsdHelper | undefined;
 
-  private constructor(ssd: Ssd, landmarks: faceapi.FaceLandmark68Net) {
+  private constructor(ssd: Ssd, landmarks: LandmarkNet) {
     this.#ssd = ssd;
     this.#landmarks = landmarks;
   }
 
   /** Load the pretrained detector and landmark weights from the installed face-api package. */
   static async load(): Promise<FaceDetector> {
-    const ssd = await Ssd.load();
-    const landmarks = new faceapi.FaceLandmark68Net();
-    landmarks.loadFromWeightMap(asFaceApi(await loadWeightMap("face_landmark_68_model")));
-    return new FaceDetector(ssd, landmarks);
+    return new FaceDetector(await Ssd.load(), await LandmarkNet.load());
   }
 
   /**
-   * Let `helper` run SSD passes on decoded pixels whenever it has room (it says so by handing out
-   * a runner); the rest run on this thread. Pass undefined to run everything here again.
+   * Let `helper` run SSD passes on decoded pixels whenever it has room, and landmark passes
+   * whenever it is idle (it says so by handing out a runner); the rest run on this thread. Pass
+   * undefined to run everything here again.
    */
   runElsewhere(helper: SsdHelper | undefined): void {
     this.#helper = helper;
@@ -488,10 +499,13 @@ export class FaceDetector {
    */
   async landmarks(crops: readonly FaceCrop[]): Promise<Point[][]> {
     if (crops.length === 0) return [];
-    const netInput = await faceapi.toNetInput(asFaceApi(crops.map((c) => c.tensor)));
-    const out = this.#landmarks.forwardInput(netInput);
-    const data = await out.data();
-    out.dispose();
+    // Whole-number pixels only, so that a face gets the same landmarks wherever they run.
+    const elsewhere = crops.every((c) => c.tensor.dtype === "int32")
+      ? this.#helper?.whenIdle?.()
+      : undefined;
+    const data = elsewhere
+      ? await elsewhere.landmarks(await Promise.all(crops.map((c) => pixelsOf(c.tensor))))
+      : await this.#landmarks.run(crops.map((c) => c.tensor));
     return crops.map((crop, i) => {
       const [h, w] = crop.tensor.shape;
       const points: Point[] = [];
@@ -528,13 +542,10 @@ export class FaceDetector {
   }
 }
 
-/**
- * face-api's typings name its bundled copy of tfjs, which is the same runtime engine as ours (tfjs
- * keeps one global engine) but a distinct type to TypeScript.
- */
-// deno-lint-ignore no-explicit-any
-function asFaceApi(value: unknown): any {
-  return value;
+/** A face crop's pixels (whole numbers, 0..255), to travel to a worker. */
+async function pixelsOf(tensor: Tensor3D): Promise<RgbImage> {
+  const [height, width] = tensor.shape;
+  return { width, height, data: Uint8Array.from(await tensor.data()) };
 }
 
 /**

@@ -2,29 +2,33 @@
  * SSD passes on worker threads. tfjs' WASM backend runs on one thread in Deno (its threaded build
  * needs classic workers), and detection is most of the pipeline's arithmetic, so each worker
  * holds its own backend and SSD and takes passes while this thread does everything else (and
- * SSD passes itself when the workers are full).
+ * SSD passes itself when the workers are full). A worker also holds the landmark network, and
+ * takes landmark passes when it has nothing else to do: face crops need several landmark passes
+ * and seldom an SSD pass, and would otherwise leave the workers idle.
  *
  * @module
  */
 import type { RgbImage } from "../image/types.ts";
-import type { SsdHelper } from "./detect.ts";
+import type { LandmarkRunner, SsdHelper } from "./detect.ts";
 import type { SsdOutput, SsdRunner } from "./ssd.ts";
 
 /** Messages to a worker. */
 export type ToSsdWorker =
   | { kind: "init"; backend: "wasm" | "cpu" }
-  | { kind: "detect"; id: number; image: RgbImage; minScore: number };
+  | { kind: "detect"; id: number; image: RgbImage; minScore: number }
+  | { kind: "landmarks"; id: number; faces: RgbImage[] };
 
 /** Messages from a worker. */
 export type FromSsdWorker =
   | { kind: "ready" }
   | { kind: "init-failed"; error: string }
   | ({ kind: "done"; id: number } & SsdOutput)
+  | { kind: "landmarks-done"; id: number; landmarks: Float32Array }
   | { kind: "failed"; id: number; error: string };
 
 interface Pending {
   worker: number;
-  resolve: (out: SsdOutput) => void;
+  resolve: (out: SsdOutput | Float32Array) => void;
   reject: (e: Error) => void;
 }
 
@@ -106,7 +110,23 @@ export class SsdPool implements SsdHelper {
       detect: (image, minScore) => {
         if (used) throw new Error("A runner from SsdPool.withRoom runs one pass");
         used = true;
-        return this.#send(w, image as RgbImage, minScore);
+        return this.#detect(w, image as RgbImage, minScore);
+      },
+    };
+  }
+
+  /** A landmark runner on a worker that holds no pass at all, or undefined when none is idle. */
+  whenIdle(): LandmarkRunner | undefined {
+    const w = this.#busy.indexOf(0);
+    if (w < 0) return undefined;
+    this.#busy[w]++;
+    let used = false;
+    return {
+      landmarks: (faces) => {
+        if (used) throw new Error("A runner from SsdPool.whenIdle runs one pass");
+        used = true;
+        const msg: ToSsdWorker = { kind: "landmarks", id: this.#next++, faces };
+        return this.#post(w, msg, faces.map((f) => f.data.buffer)) as Promise<Float32Array>;
       },
     };
   }
@@ -118,24 +138,31 @@ export class SsdPool implements SsdHelper {
     this.#pending.clear();
   }
 
-  #send(w: number, image: RgbImage, minScore: number): Promise<SsdOutput> {
-    const id = this.#next++;
+  #detect(w: number, image: RgbImage, minScore: number): Promise<SsdOutput> {
     // A copy of the pixels (often a view into the whole photo) travels to the worker.
     const data = image.data.slice();
     const msg: ToSsdWorker = {
       kind: "detect",
-      id,
+      id: this.#next++,
       image: { width: image.width, height: image.height, data },
       minScore,
     };
+    return this.#post(w, msg, [data.buffer]) as Promise<SsdOutput>;
+  }
+
+  #post(
+    w: number,
+    msg: ToSsdWorker & { id: number },
+    transfer: ArrayBufferLike[],
+  ): Promise<SsdOutput | Float32Array> {
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { worker: w, resolve, reject });
-      this.#workers[w].postMessage(msg, [data.buffer]);
+      this.#pending.set(msg.id, { worker: w, resolve, reject });
+      this.#workers[w].postMessage(msg, transfer as ArrayBuffer[]);
     });
   }
 
   #receive(msg: FromSsdWorker): void {
-    if (msg.kind !== "done" && msg.kind !== "failed") return;
+    if (msg.kind === "ready" || msg.kind === "init-failed") return;
     const p = this.#pending.get(msg.id);
     if (!p) return;
     this.#pending.delete(msg.id);
@@ -143,6 +170,7 @@ export class SsdPool implements SsdHelper {
     if (msg.kind === "done") {
       this.#onPass?.();
       p.resolve({ boxes: msg.boxes, scores: msg.scores });
-    } else p.reject(new Error(msg.error));
+    } else if (msg.kind === "landmarks-done") p.resolve(msg.landmarks);
+    else p.reject(new Error(msg.error));
   }
 }

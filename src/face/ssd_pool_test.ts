@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { initBackend } from "../backend/backend.ts";
+import type { Tensor3D } from "../backend/tf_types.ts";
 import { decodeImage } from "../image/mod.ts";
+import { LandmarkNet } from "./landmark_net.ts";
 import { Ssd } from "./ssd.ts";
 import { SsdPool } from "./ssd_pool.ts";
 
@@ -76,4 +79,31 @@ Deno.test("closing the pool fails the passes in flight", async () => {
   const pass = pool.withRoom()!.detect(disc(), 0.5);
   pool.close();
   await assert.rejects(pass, /closed/);
+});
+
+Deno.test("a worker's landmark pass gives this thread's, and only an idle worker takes one", async () => {
+  const net = await LandmarkNet.load();
+  const pool = await SsdPool.start(1, "wasm", 2);
+  const picture = disc();
+  const faces = [picture, { ...picture, width: 200, height: 300 }]; // the same pixels, tall
+  try {
+    const tensors = faces.map((f) =>
+      tf.tensor3d(f.data, [f.height, f.width, 3], "int32") as Tensor3D
+    );
+    const here = await net.run(tensors);
+    tensors.forEach((t) => t.dispose());
+    const busy = pool.withRoom()!.detect(disc(), 0.5);
+    assert.equal(pool.whenIdle(), undefined, "a worker holding an SSD pass takes no landmarks");
+    await busy;
+    const runner = pool.whenIdle();
+    assert.ok(runner, "idle again once the pass is done");
+    assert.equal(pool.whenIdle(), undefined, "the landmark pass holds the worker");
+    const there = await runner.landmarks(faces.map((f) => ({ ...f, data: f.data.slice() })));
+    assert.equal(there.length, 2 * 136);
+    assert.deepEqual([...there], [...here], "bit for bit: the same kernels on the same pixels");
+    assert.ok(pool.withRoom(), "the worker is free again");
+  } finally {
+    pool.close();
+    net.dispose();
+  }
 });
