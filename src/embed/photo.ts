@@ -135,7 +135,7 @@ type FacesEntry = {
  * crop, at most one SSD pass. Their cache entries carry it, so that an entry written before is
  * analysed again, while photos keep theirs.
  */
-const SMALL_IMAGE_METHOD = "tight-crop-v4";
+const SMALL_IMAGE_METHOD = "tight-crop-v5";
 
 interface Caches {
   faces: JsonCache<FacesEntry>;

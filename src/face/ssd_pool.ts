@@ -28,6 +28,8 @@ export type FromSsdWorker =
 
 interface Pending {
   worker: number;
+  /** Whether it is an SSD pass (else a landmark pass). */
+  ssd: boolean;
   resolve: (out: SsdOutput | Float32Array) => void;
   reject: (e: Error) => void;
 }
@@ -42,6 +44,8 @@ export class SsdPool implements SsdHelper {
   readonly depth: number;
   readonly #workers: Worker[];
   readonly #busy: number[];
+  /** SSD passes among each worker's `#busy`. */
+  readonly #ssdBusy: number[];
   readonly #pending = new Map<number, Pending>();
   #next = 0;
 
@@ -52,6 +56,7 @@ export class SsdPool implements SsdHelper {
     this.depth = depth;
     this.#onPass = onPass;
     this.#busy = workers.map(() => 0);
+    this.#ssdBusy = workers.map(() => 0);
     workers.forEach((w) => {
       w.onmessage = (e: MessageEvent<FromSsdWorker>) => this.#receive(e.data);
     });
@@ -105,6 +110,7 @@ export class SsdPool implements SsdHelper {
     for (let i = 1; i < this.#workers.length; i++) if (this.#busy[i] < this.#busy[w]) w = i;
     if (this.#workers.length === 0 || this.#busy[w] >= this.depth) return undefined;
     this.#busy[w]++; // reserved now, so that the next caller sees it
+    this.#ssdBusy[w]++;
     let used = false;
     return {
       detect: (image, minScore) => {
@@ -115,15 +121,22 @@ export class SsdPool implements SsdHelper {
     };
   }
 
-  /** A landmark runner on a worker that holds no pass at all, or undefined when none is idle. */
-  whenIdle(): LandmarkRunner | undefined {
-    const w = this.#busy.indexOf(0);
+  /**
+   * A landmark runner on the least busy worker that holds no SSD pass and has room, or undefined
+   * when there is none.
+   */
+  forLandmarks(): LandmarkRunner | undefined {
+    let w = -1;
+    this.#workers.forEach((_, i) => {
+      if (this.#ssdBusy[i] > 0 || this.#busy[i] >= this.depth) return;
+      if (w < 0 || this.#busy[i] < this.#busy[w]) w = i;
+    });
     if (w < 0) return undefined;
     this.#busy[w]++;
     let used = false;
     return {
       landmarks: (faces) => {
-        if (used) throw new Error("A runner from SsdPool.whenIdle runs one pass");
+        if (used) throw new Error("A runner from SsdPool.forLandmarks runs one pass");
         used = true;
         const msg: ToSsdWorker = { kind: "landmarks", id: this.#next++, faces };
         return this.#post(w, msg, faces.map((f) => f.data.buffer)) as Promise<Float32Array>;
@@ -156,7 +169,7 @@ export class SsdPool implements SsdHelper {
     transfer: ArrayBufferLike[],
   ): Promise<SsdOutput | Float32Array> {
     return new Promise((resolve, reject) => {
-      this.#pending.set(msg.id, { worker: w, resolve, reject });
+      this.#pending.set(msg.id, { worker: w, ssd: msg.kind === "detect", resolve, reject });
       this.#workers[w].postMessage(msg, transfer as ArrayBuffer[]);
     });
   }
@@ -167,6 +180,7 @@ export class SsdPool implements SsdHelper {
     if (!p) return;
     this.#pending.delete(msg.id);
     this.#busy[p.worker]--;
+    if (p.ssd) this.#ssdBusy[p.worker]--;
     if (msg.kind === "done") {
       this.#onPass?.();
       p.resolve({ boxes: msg.boxes, scores: msg.scores });

@@ -81,7 +81,7 @@ Deno.test("closing the pool fails the passes in flight", async () => {
   await assert.rejects(pass, /closed/);
 });
 
-Deno.test("a worker's landmark pass gives this thread's, and only an idle worker takes one", async () => {
+Deno.test("a worker's landmark pass gives this thread's, only a worker free of SSD passes takes one", async () => {
   const net = await LandmarkNet.load();
   const pool = await SsdPool.start(1, "wasm", 2);
   const picture = disc();
@@ -93,12 +93,17 @@ Deno.test("a worker's landmark pass gives this thread's, and only an idle worker
     const here = await net.run(tensors);
     tensors.forEach((t) => t.dispose());
     const busy = pool.withRoom()!.detect(disc(), 0.5);
-    assert.equal(pool.whenIdle(), undefined, "a worker holding an SSD pass takes no landmarks");
+    assert.equal(pool.forLandmarks(), undefined, "a worker holding an SSD pass takes no landmarks");
     await busy;
-    const runner = pool.whenIdle();
-    assert.ok(runner, "idle again once the pass is done");
-    assert.equal(pool.whenIdle(), undefined, "the landmark pass holds the worker");
-    const there = await runner.landmarks(faces.map((f) => ({ ...f, data: f.data.slice() })));
+    const runner = pool.forLandmarks();
+    assert.ok(runner, "free of SSD passes once the pass is done");
+    const queued = pool.forLandmarks();
+    assert.ok(queued, "a second landmark pass waits in the worker's queue");
+    assert.equal(pool.forLandmarks(), undefined, "two passes held: no room for a third");
+    const [there, again] = await Promise.all(
+      [runner, queued].map((r) => r.landmarks(faces.map((f) => ({ ...f, data: f.data.slice() })))),
+    );
+    assert.deepEqual([...again], [...there]);
     assert.equal(there.length, 2 * 136);
     assert.deepEqual([...there], [...here], "bit for bit: the same kernels on the same pixels");
     assert.ok(pool.withRoom(), "the worker is free again");
