@@ -99,6 +99,8 @@ Deno.test("extended XMP: a gap, or chunks that disagree on the length, leave it 
   const [a, b, c] = extensionSegments(ext, GUID, 3);
   assert.equal(extendedXmp(jpeg(mainPacket(GUID), [a, c]), GUID), undefined);
   assert.equal(extendedXmp(jpeg(mainPacket(GUID), [b, c]), GUID), undefined);
+  // Enough bytes in all, yet the middle is missing.
+  assert.equal(extendedXmp(jpeg(mainPacket(GUID), [a, a, c]), GUID), undefined);
   const gap = embeddedXmp(jpeg(mainPacket(GUID), [a, c]));
   assert.deepEqual(names(gap), []);
   assert.ok(!gap!.includes("HasExtendedXMP")); // it names nothing the packet holds
