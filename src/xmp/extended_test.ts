@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { ascii, CMYK_JPEG, concat } from "../image/test_fixtures.ts";
 import { embeddedXmp } from "./embedded.ts";
 import { extendedXmp, mergeExtendedXmp } from "./extended.ts";
-import { parseXmp } from "./rdf.ts";
 import { readRegions } from "./regions.ts";
 
 const GUID = "2B59F1B2C83E4AE08A6B52A7D1E7C2F0";
