@@ -4,7 +4,9 @@ import { jpegSegments } from "../image/containers.ts";
 import { CMYK_JPEG, concat, tiffBytes } from "../image/test_fixtures.ts";
 import { embeddedXmp } from "./embedded.ts";
 import { libraryRegions } from "./labels.ts";
+import { mergeRegions } from "./merge.ts";
 import { readPhotoRegions } from "./photo.ts";
+import { readRegions } from "./regions.ts";
 import { exiftool, haveExiftool } from "./test_exiftool.ts";
 
 /** A group photo's worth of named faces: too many for the 64 KB of a JPEG's main XMP. */
@@ -100,6 +102,26 @@ Deno.test({
     const { SourceFile: _a, HasExtendedXMP: _b, ...photoTags } = fromPhoto;
     const { SourceFile: _c, ...sidecarTags } = fromSidecar;
     assert.deepEqual(sidecarTags, photoTags);
+
+    // tag --xmp starts a new sidecar from that packet: the regions in it are a person's, so a
+    // face on one of them gets no second region, and a face elsewhere gets one.
+    const geometry = { orientation: 1 as const, width: 16, height: 8 };
+    const tagged = mergeRegions(packet, {
+      photo: geometry,
+      model: "test",
+      faces: [
+        { name: "Someone", box: { x: 0.48, y: 0.08, width: 0.64, height: 0.64 } }, // Person 0's
+        { name: "New", box: { x: 8, y: 7.3, width: 1, height: 0.6 } },
+      ],
+    });
+    const regions = readRegions(tagged, geometry).regions;
+    assert.deepEqual(regions.filter((r) => r.byFacefit).map((r) => r.name), ["New"]);
+    assert.equal(regions.length, FACES.length + 1);
+    await Deno.writeTextFile(join(dir, "group.jpg.xmp"), tagged);
+    const [sidecar] = await exiftool(["-XMP:all", join(dir, "group.jpg.xmp")]);
+    const list = (sidecar.RegionInfo as { RegionList: { Name: string }[] }).RegionList;
+    assert.equal(list.length, FACES.length + 1);
+    assert.equal(sidecar.HasExtendedXMP, undefined);
     await Deno.remove(dir, { recursive: true });
   },
 });
