@@ -158,3 +158,16 @@ Deno.test("HasExtendedXMP goes from the main packet, in either form, and nothing
   const broken = `<x:xmpmeta xmpNote:HasExtendedXMP="${GUID}"`;
   assert.equal(mergeExtendedXmp(broken, undefined), broken);
 });
+
+Deno.test("a damaged extended XMP never throws: the packet is read as far as it goes", () => {
+  const ext = extendedPacket(description("Extended"));
+  const photo = jpeg(mainPacket(GUID), extensionSegments(ext, GUID, 3));
+  let random = 7;
+  const next = () => (random = (random * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 300; i++) {
+    const damaged = photo.slice(0, i % 3 === 0 ? Math.floor(next() * photo.length) : photo.length);
+    for (let k = 0; k < 4; k++) damaged[Math.floor(next() * damaged.length)] = next() * 256;
+    const xmp = embeddedXmp(damaged);
+    assert.ok(xmp === undefined || typeof xmp === "string");
+  }
+});
