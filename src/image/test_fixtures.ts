@@ -233,6 +233,8 @@ export interface TiffSpec {
   colorMap?: number[];
   extraSamples?: number[];
   orientation?: number;
+  /** More IFD0 entries of one-byte values (BYTE, ASCII, UNDEFINED), e.g. tag 700 (XMP). */
+  byteTags?: { tag: number; type: 1 | 2 | 7; bytes: Uint8Array }[];
 }
 
 /** Encode a TIFF with the given tags; the chunks are stored as they are. */
@@ -249,6 +251,7 @@ export function tiffBytes(spec: TiffSpec): Uint8Array {
   if (spec.predictor) entries.push([317, 3, [spec.predictor]]);
   if (spec.colorMap) entries.push([320, 3, spec.colorMap]);
   if (spec.extraSamples) entries.push([338, 3, spec.extraSamples]);
+  for (const { tag, type, bytes } of spec.byteTags ?? []) entries.push([tag, type, [...bytes]]);
   // Data first (after the 8-byte header), then the IFD.
   let offset = 8;
   const offsets = spec.chunks.map((c) => {
@@ -271,7 +274,7 @@ export function tiffBytes(spec: TiffSpec): Uint8Array {
   const extraData: number[] = [];
   const ifd: number[] = [...u16(entries.length)];
   for (const [tag, type, values] of entries) {
-    const bytes = values.flatMap((v) => type === 3 ? u16(v) : u32(v));
+    const bytes = values.flatMap((v) => type === 3 ? u16(v) : type === 4 ? u32(v) : [v]);
     ifd.push(...u16(tag), ...u16(type), ...u32(values.length));
     if (bytes.length <= 4) ifd.push(...bytes, ...new Array(4 - bytes.length).fill(0));
     else {

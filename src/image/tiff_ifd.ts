@@ -107,6 +107,18 @@ export class TiffStructure {
     return out;
   }
 
+  /**
+   * The value bytes of a field of one-byte values (BYTE, ASCII, SBYTE or UNDEFINED), such as
+   * tag 700 (XMLPacket); undefined when the tag is absent, of another type, or its values lie
+   * past the end.
+   */
+  bytes(tag: number): Uint8Array | undefined {
+    const entry = this.entries.get(tag);
+    if (entry === undefined || ![1, 2, 6, 7].includes(entry.type)) return undefined;
+    if (entry.valueOffset + entry.count > this.#bytes.length) return undefined;
+    return this.#bytes.subarray(entry.valueOffset, entry.valueOffset + entry.count);
+  }
+
   /** The first value of a BYTE, SHORT or LONG field, or `fallback`. */
   value(tag: number, fallback: number): number;
   /** The first value of a BYTE, SHORT or LONG field, or undefined. */

@@ -1,19 +1,27 @@
 /**
- * Find the XMP packet embedded in a photo: JPEG APP1 (`http://ns.adobe.com/xap/1.0/`), PNG
- * `iTXt` (keyword `XML:com.adobe.xmp`, compressed or not) and the WebP `XMP ` chunk. Extended
- * XMP (JPEG APP1 `.../xmp/extension/`) and TIFF tag 700 are not read.
+ * Find the XMP embedded in a photo: JPEG APP1 (`http://ns.adobe.com/xap/1.0/`) with its Extended
+ * XMP (APP1 `http://ns.adobe.com/xmp/extension/`, merged in: see extended.ts), PNG `iTXt`
+ * (keyword `XML:com.adobe.xmp`, compressed or not), the WebP `XMP ` chunk, and TIFF tag 700
+ * (XMLPacket) in the first IFD, which is also where DNG keeps it.
  *
  * @module
  */
 import { unzlibSync } from "npm:fflate@0.8.3";
 import { jpegSegments, pngChunks, riffChunks } from "../image/containers.ts";
 import { sniffFormat } from "../image/sniff.ts";
+import { TiffStructure } from "../image/tiff_ifd.ts";
+import { extendedGuid, extendedXmp, mergeExtendedXmp } from "./extended.ts";
 
 const JPEG_XMP = "http://ns.adobe.com/xap/1.0/\0";
 const PNG_XMP = "XML:com.adobe.xmp";
 
+/** TIFF tag XMLPacket: the XMP packet, as BYTE or UNDEFINED values. */
+const TIFF_XMP = 700;
+
 /**
  * The embedded XMP packet's text, or undefined when the photo has none (or an unreadable one).
+ * A JPEG's extended XMP is merged into it, and `xmpNote:HasExtendedXMP` removed (see
+ * extended.ts), so that the one packet holds everything the photo carries.
  *
  * @example A JPEG's XMP segment
  * ```ts
@@ -40,6 +48,9 @@ export function embeddedXmp(bytes: Uint8Array): string | undefined {
       case "webp":
         packet = webpXmp(bytes);
         break;
+      case "tiff":
+        packet = tiffXmp(bytes);
+        break;
     }
   } catch {
     return undefined; // a damaged block is as good as none
@@ -49,7 +60,13 @@ export function embeddedXmp(bytes: Uint8Array): string | undefined {
     ? -1
     : /<\?xpacket end=["'][rw]["']\s*\?>/.exec(packet)?.index ?? -1;
   if (packet !== undefined && end >= 0) packet = packet.slice(0, packet.indexOf(">", end) + 1);
-  return packet?.replace(/\0+$/, "");
+  packet = packet?.replace(/\0+$/, "");
+  if (packet === undefined || !packet.includes("HasExtendedXMP")) return packet;
+  const guid = extendedGuid(packet);
+  const extended = guid !== undefined && sniffFormat(bytes) === "jpeg"
+    ? extendedXmp(bytes, guid)
+    : undefined;
+  return mergeExtendedXmp(packet, extended);
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
@@ -89,4 +106,9 @@ function webpXmp(bytes: Uint8Array): string | undefined {
     if (fourcc === "XMP ") return utf8.decode(bytes.subarray(start, start + length));
   }
   return undefined;
+}
+
+function tiffXmp(bytes: Uint8Array): string | undefined {
+  const packet = TiffStructure.parse(bytes)?.bytes(TIFF_XMP);
+  return packet && utf8.decode(packet);
 }

@@ -17,6 +17,8 @@ export const NS = {
   stArea: "http://ns.adobe.com/xmp/sType/Area#",
   stDim: "http://ns.adobe.com/xap/1.0/sType/Dimensions#",
   iptcExt: "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
+  /** `xmpNote:HasExtendedXMP` names a JPEG's extended XMP (see extended.ts). */
+  xmpNote: "http://ns.adobe.com/xmp/note/",
   /** facefit's own namespace: marks the regions it wrote (see merge.ts). */
   facefit: "https://facefit.dev/ns/xmp/1.0/",
 } as const;

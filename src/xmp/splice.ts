@@ -110,6 +110,25 @@ export class TextEditor {
     });
   }
 
+  /**
+   * Remove an attribute from an element's start tag, with the whitespace before it.
+   *
+   * @param name the attribute's name as written (`prefix:local`).
+   */
+  removeAttribute(element: Element, name: string): void {
+    const start = this.start(element);
+    const end = this.startTagEnd(element);
+    // Walk the start tag's attributes, so that text inside another attribute's value never matches.
+    const attribute = /(\s+)([^\s=/>]+)\s*=\s*("[^"]*"|'[^']*')/y;
+    attribute.lastIndex = start + 1 + element.tagName.length;
+    for (let m; attribute.lastIndex < end && (m = attribute.exec(this.text));) {
+      if (m[2] === name) {
+        this.#edits.push({ start: m.index, end: m.index + m[0].length, text: "" });
+        return;
+      }
+    }
+  }
+
   /** The text with every edit applied. */
   result(): string {
     // From the end backwards, so offsets stay valid. At one place a replacement goes first, and

@@ -346,6 +346,8 @@ async function tagPhoto(
 /**
  * A new sidecar starts from the photo's embedded XMP, so that regions and names a person wrote
  * into the photo stay visible to tools that read the sidecar first; else from an empty packet.
+ * A JPEG's extended XMP comes merged in, without `xmpNote:HasExtendedXMP` (see extended.ts): the
+ * sidecar holds all of it, and names no data it lacks.
  */
 function seedFromPhoto(bytes: Uint8Array): string | undefined {
   const embedded = embeddedXmp(bytes);
