@@ -89,6 +89,7 @@ export {
   type FaceBox,
   type FaceCrop,
   FaceDetector,
+  type LandmarkRunner,
   photoSource,
   rgbSource,
   type SsdHelper,
