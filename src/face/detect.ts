@@ -48,7 +48,10 @@ export interface SsdHelper {
 
 /** Something that runs the landmark network on faces' pixels (see {@linkcode LandmarkNet.run}). */
 export interface LandmarkRunner {
-  /** Landmarks relative to each face's picture, 136 numbers a face. */
+  /**
+   * Landmarks relative to each face's picture, 136 numbers a face. The faces' pixel buffers may
+   * be transferred to another thread (and so detached here): pass buffers of their own.
+   */
   landmarks(faces: RgbImage[]): Promise<Float32Array>;
 }
 
@@ -282,7 +285,7 @@ export class FaceDetector {
 
   /**
    * Let `helper` run SSD passes on decoded pixels whenever it has room, and landmark passes
-   * whenever it is idle (it says so by handing out a runner); the rest run on this thread. Pass
+   * whenever it holds no SSD pass (it says so by handing out a runner); the rest run on this thread. Pass
    * undefined to run everything here again.
    */
   runElsewhere(helper: SsdHelper | undefined): void {

@@ -3,8 +3,9 @@
  * needs classic workers), and detection is most of the pipeline's arithmetic, so each worker
  * holds its own backend and SSD and takes passes while this thread does everything else (and
  * SSD passes itself when the workers are full). A worker also holds the landmark network, and
- * takes landmark passes when it has nothing else to do: face crops need several landmark passes
- * and seldom an SSD pass, and would otherwise leave the workers idle.
+ * takes landmark passes when it holds no SSD pass: face crops need several landmark passes and
+ * seldom an SSD pass, and would otherwise leave the workers idle, while on photos the workers are
+ * busy with SSD passes and this thread has time for the landmarks.
  *
  * @module
  */
