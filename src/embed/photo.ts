@@ -173,8 +173,6 @@ export class FaceAnalyzer {
   readonly #caches: Caches | undefined;
   readonly #config: AnalyzerConfig;
   #workersStart: Promise<SsdPool | undefined> | undefined;
-  /** Ends when the last photo handed to {@linkcode #oneAtATime} is through it. */
-  #fineStage: Promise<void> = Promise.resolve();
   /**
    * Since load: photos answered wholly from the cache, photos analyzed afresh (failures count in
    * neither), and detection passes run on worker threads.
@@ -439,65 +437,15 @@ export class FaceAnalyzer {
       onStage?.(stage, now - clock);
       clock = now;
     };
-    const found = await this.detector.locate(photoSource(first), this.#config.detect);
-    lap("detect");
-    const { landmarks, chips } = await this.#oneAtATime(() => {
-      clock = performance.now(); // the wait for the photo before is no stage's time
-      return this.#faceChips(first, finer, found, lap);
-    });
-    await onChips?.(chips);
-    const embeddings = await this.embedChips(chips);
-    lap("embed");
-    return {
-      width: first.width,
-      height: first.height,
-      faces: found.map((f, i) => ({
-        box: roundBox(f.box),
-        score: round(f.score, 4),
-        pass: f.pass,
-        landmarks: landmarks[i].map((p) => ({ x: round(p.x, 2), y: round(p.y, 2) })),
-        embedding: embeddings[i],
-      })),
-    };
-  }
-
-  /**
-   * Run `stage` once the stage of every photo handed in before has ended: one photo at a time
-   * holds the pixels that its faces need, which for a large photo is a decode at full size (a
-   * 13.5-megapixel JPEG: 40 MB of pixels, and some 90 MB of decoder memory left for the garbage
-   * collector). The photos in flight (see {@linkcode concurrency}) would otherwise each hold one
-   * when they come one after the other, and the peak memory of a run would depend on how many
-   * happened to coincide, which grows with the number of photos. This thread does this work for
-   * every photo anyway, so the order costs no time.
-   */
-  async #oneAtATime<T>(stage: () => Promise<T>): Promise<T> {
-    const before = this.#fineStage;
-    let done!: () => void;
-    this.#fineStage = new Promise((resolve) => done = resolve);
-    try {
-      await before;
-      return await stage();
-    } finally {
-      done();
-    }
-  }
-
-  /**
-   * The landmarks and aligned chips of the faces found, decoding the photo again, finer, when a
-   * face needs more pixels than the first decode has. The finer pixels are dropped on return.
-   */
-  async #faceChips(
-    first: ShrunkImage,
-    finer: ((maxShrink: number) => Promise<ShrunkImage>) | undefined,
-    found: FaceBox[],
-    lap: (stage: string) => void,
-  ): Promise<{ landmarks: Point[][]; chips: Uint8Array }> {
     let photo = first;
+    // Decode again, finer, when a face needs more pixels than this decode has.
     const atMost = async (shrink: number) => {
       if (shrink >= photo.shrink || !finer) return;
       photo = await finer(shrink);
       lap("decode");
     };
+    const found = await this.detector.locate(photoSource(photo), this.#config.detect);
+    lap("detect");
     await atMost(
       Math.min(8, ...found.filter((f) => !f.landmarks).map((f) => landmarkFactor(f.box))),
     );
@@ -506,7 +454,20 @@ export class FaceAnalyzer {
     await atMost(Math.min(8, ...landmarks.map((l) => chipFactor(chipTransform(l)))));
     const chips = await this.#chips(photo, landmarks);
     lap("align");
-    return { landmarks, chips };
+    await onChips?.(chips);
+    const embeddings = await this.embedChips(chips);
+    lap("embed");
+    return {
+      width: photo.width,
+      height: photo.height,
+      faces: found.map((f, i) => ({
+        box: roundBox(f.box),
+        score: round(f.score, 4),
+        pass: f.pass,
+        landmarks: landmarks[i].map((p) => ({ x: round(p.x, 2), y: round(p.y, 2) })),
+        embedding: embeddings[i],
+      })),
+    };
   }
 
   /**
