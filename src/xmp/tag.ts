@@ -298,7 +298,9 @@ async function tagPhoto(
   const info = await Deno.stat(path);
   const bytes = await readImageBytes(path);
   const sha256 = await sha256Hex(bytes);
-  const recognition = await recognizer.recognizeFile(path, { threshold: options.threshold });
+  // The bytes read here are the ones analysed: the photo is read and hashed once.
+  const record = await recognizer.analyzer.analyzeFile(path, { bytes, sha256 });
+  const recognition = await recognizer.recognizeRecord(record, { threshold: options.threshold });
   const orientation = photoGeometry(bytes)?.orientation ?? 1;
   const faces: TaggedFace[] = recognition.faces.map((f) => ({
     name: f.name,
