@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Corpus, HAVE_SHARED, makeCorpus, PEOPLE } from "./support/bad_corpus.ts";
+import { MALLOC_ENV } from "./support/cli.ts";
 
 const REPO = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const MAIN = join(REPO, "main.ts");
@@ -283,6 +284,15 @@ Deno.test({
     });
     await Deno.remove(root, { recursive: true });
   },
+});
+
+Deno.test("the command tasks start facefit with the malloc settings the tests and benches use", async () => {
+  const { tasks } = JSON.parse(await Deno.readTextFile(join(REPO, "deno.json")));
+  const prefix = Object.entries(MALLOC_ENV).map(([k, v]) => `${k}=${v} `).join("");
+  const commands = ["demo", "train", "predict", "evaluate", "tag", "audit", "analyze", "cluster"];
+  for (const name of commands) {
+    assert.ok((tasks[name] as string).startsWith(`${prefix}deno run `), name);
+  }
 });
 
 Deno.test("the command tasks grant no network, no native code and no subprocesses", async () => {
