@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { seededRandom } from "../dataset/random.ts";
 
 /** Descriptors stored row after row: `count` rows of `dim` numbers. */
 export interface Points {
@@ -224,14 +225,8 @@ function lowerBound(values: Float64Array, from: number, to: number, x: number): 
 
 /** `m` orthonormal rows of `dim` numbers (seeded Gaussian, Gram-Schmidt). */
 function orthonormalBasis(dim: number, m: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const random = seededRandom(seed);
+  const uniform = () => 1 - random(); // in (0, 1]: log() stays finite
   const basis = new Float64Array(m * dim);
   for (let r = 0; r < m; r++) {
     const row = basis.subarray(r * dim, (r + 1) * dim);

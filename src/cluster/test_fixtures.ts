@@ -5,6 +5,7 @@
  * @module
  */
 import type { Points } from "./neighbours.ts";
+import { seededRandom } from "../dataset/random.ts";
 
 /** Options of {@linkcode syntheticFaces}. */
 export interface SyntheticOptions {
@@ -45,16 +46,9 @@ export function syntheticFaces(options: SyntheticOptions): { points: Points; ide
   return { points: { data, dim }, identity };
 }
 
-/** Standard normal numbers from a seeded generator (mulberry32 + Box-Muller). */
+/** Standard normal numbers from a seeded generator (`seededRandom` + Box-Muller). */
 export function gaussian(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededRandom(seed);
   return () => {
     const u = uniform() || 1e-12;
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
